@@ -1,0 +1,174 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import type { Config } from "./config.ts";
+import { openDatabase, type Database } from "./db/database.ts";
+import type { Logger } from "./logger.ts";
+
+// The server process: opens and migrates the database, then serves HTTP. Later parts (GraphQL,
+// the scheduler, the AMC sandbox) attach to the same process through `routes`, `readiness`
+// checks and `stoppers`, so that one `stop` shuts everything down in reverse order.
+
+/** Handles a request and returns true, or returns false to let the next route try. */
+export type Route = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
+
+/** A running server process. */
+export interface App {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly database: Database;
+  readonly server: Server;
+  /** Base URL of the HTTP server, for example http://127.0.0.1:4000. */
+  readonly url: string;
+  /** Stops the server and everything attached to it; calling it again is safe. */
+  stop(): Promise<void>;
+}
+
+/** Options for starting the server process. */
+export interface AppOptions {
+  config: Config;
+  logger: Logger;
+  /** An already open database; tests pass one cloned from a migrated template. */
+  database?: Database;
+  /** Extra components, attached after the built-in ones; tests use this. */
+  components?: Component[];
+}
+
+/** Named check behind `/ready`; it rejects or returns false when the process is not ready. */
+export interface ReadinessCheck {
+  name: string;
+  check(): Promise<boolean>;
+}
+
+/** Mutable parts of the process that components attach to while it starts. */
+export interface AppParts {
+  routes: Route[];
+  readiness: ReadinessCheck[];
+  /** Called in reverse order on stop, before the database closes. */
+  stoppers: (() => Promise<void>)[];
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store" });
+  res.end(JSON.stringify(body));
+}
+
+function createHealthRoutes(parts: AppParts): Route {
+  return async (req, res) => {
+    const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
+    if (pathname === "/health") {
+      sendJson(res, 200, { status: "ok" });
+      return true;
+    }
+    if (pathname !== "/ready") return false;
+    const results: Record<string, boolean> = {};
+    for (const { name, check } of parts.readiness) {
+      results[name] = await check().catch(() => false);
+    }
+    const ready = Object.values(results).every(Boolean);
+    sendJson(res, ready ? 200 : 503, { status: ready ? "ready" : "not ready", checks: results });
+    return true;
+  };
+}
+
+function trackSockets(server: Server): Set<Socket> {
+  const sockets = new Set<Socket>();
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+  });
+  return sockets;
+}
+
+async function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  return server.address() as AddressInfo;
+}
+
+/** What a component gets while the process starts. */
+export interface ComponentContext {
+  config: Config;
+  logger: Logger;
+  database: Database;
+  parts: AppParts;
+}
+
+/**
+ * Parts of the process, attached in this order after migrations. Each adds its routes,
+ * readiness checks and stop steps to `parts`.
+ */
+export type Component = (context: ComponentContext) => Promise<void>;
+
+const components: Component[] = [];
+
+/** Opens and migrates the database, attaches the components, then starts the HTTP server. */
+export async function startApp(options: AppOptions): Promise<App> {
+  const { config, logger } = options;
+  const database = options.database ?? (await openDatabase(config.database));
+  logger.info({ database: database.description }, "database opened");
+  const applied = await database.migrate();
+  if (applied.length > 0) logger.info({ migrations: applied }, "migrations applied");
+
+  const parts: AppParts = {
+    routes: [],
+    readiness: [
+      { name: "database", check: () => database.ping().then(() => true) },
+      { name: "migrations", check: () => database.isMigrated() },
+    ],
+    stoppers: [],
+  };
+  parts.routes.push(createHealthRoutes(parts));
+  for (const attach of [...components, ...(options.components ?? [])]) {
+    await attach({ config, logger, database, parts });
+  }
+
+  const server = createServer((req, res) => {
+    void handleRequest(parts.routes, req, res, logger);
+  });
+  const sockets = trackSockets(server);
+  const address = await listen(server, config.port, config.host);
+  const url = `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;
+  logger.info({ url }, "server listening");
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      logger.info("server stopping");
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const stopper of [...parts.stoppers].reverse()) {
+        await stopper().catch((error: unknown) => logger.error({ err: error }, "stop step failed"));
+      }
+      server.closeIdleConnections();
+      for (const socket of sockets) socket.destroy();
+      await closed;
+      await database.close();
+      logger.info("server stopped");
+    })();
+    return stopping;
+  };
+
+  return { config, logger, database, server, url, stop };
+}
+
+async function handleRequest(
+  routes: Route[],
+  req: IncomingMessage,
+  res: ServerResponse,
+  logger: Logger,
+): Promise<void> {
+  try {
+    for (const route of routes) {
+      if (await route(req, res)) return;
+    }
+    sendJson(res, 404, { error: "not found", path: req.url });
+  } catch (error) {
+    logger.error({ err: error, path: req.url }, "request failed");
+    if (!res.headersSent) sendJson(res, 500, { error: "internal server error" });
+    else res.destroy();
+  }
+}

@@ -1,0 +1,61 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import type { Database } from "../../src/db/database.ts";
+import { backends, createTestDatabase } from "../support/database.ts";
+
+for (const backend of backends) {
+  describe(`models on ${backend}`, () => {
+    let db: Database;
+    before(async () => {
+      db = await createTestDatabase(backend);
+    });
+    after(async () => {
+      await db?.close();
+    });
+
+    test("collection with weeks round-trips dates", async () => {
+      const account = await db.prisma.account.create({
+        data: {
+          name: "acct",
+          region: "NA",
+          entityId: "ENTITY1",
+          marketplaceId: "ATVPDKIKX0DER",
+          apiBaseUrl: "http://127.0.0.1:4010",
+          tokenUrl: "http://127.0.0.1:4010/auth/o2/token",
+          credentials: "v1.x.y.z",
+        },
+      });
+      const instance = await db.prisma.instance.create({
+        data: { accountId: account.id, amcInstanceId: "amcabc", name: "Main" },
+      });
+      const workflow = await db.prisma.workflow.create({
+        data: { name: "wf", sqlTemplate: "SELECT 1" },
+      });
+      const collection = await db.prisma.collection.create({
+        data: {
+          name: "c",
+          workflowId: workflow.id,
+          instanceId: instance.id,
+          startDate: new Date("2024-01-01"),
+          endDate: new Date("2024-01-14"),
+          sqlSnapshot: "SELECT 1",
+          workflowVersion: 1,
+          weeks: {
+            create: [
+              {
+                startDate: new Date("2024-01-01"),
+                endDate: new Date("2024-01-07"),
+                isoWeek: "2024-W01",
+                dataReadyAt: new Date("2024-01-10T00:00:00Z"),
+              },
+            ],
+          },
+        },
+        include: { weeks: true },
+      });
+      assert.equal(collection.weeks.length, 1);
+      assert.equal(collection.weeks[0]?.startDate.toISOString(), "2024-01-01T00:00:00.000Z");
+      assert.equal(instance.maxConcurrentExecutions, 10);
+    });
+  });
+}
