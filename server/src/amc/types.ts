@@ -113,6 +113,12 @@ export type AmcFaultKind = "throttled" | "transient" | "permanent";
 /** Error of an AMC call, with AMC's `{code, details}` when it sent them. Never holds secrets. */
 export class AmcApiError extends Error {
   override name = "AmcApiError";
+  /**
+   * True when the failed request may still have taken effect on AMC's side: a create that timed
+   * out, got a 5xx or lost its connection after sending. Before submitting again, list the
+   * workflow's executions and match them by time window.
+   */
+  readonly outcomeUnknown: boolean;
   constructor(
     message: string,
     readonly kind: AmcFaultKind,
@@ -121,9 +127,10 @@ export class AmcApiError extends Error {
     readonly details?: string,
     /** Milliseconds to wait before retrying, from Retry-After or the backoff policy. */
     readonly retryAfterMs?: number,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; outcomeUnknown?: boolean },
   ) {
     super(message, options);
+    this.outcomeUnknown = options?.outcomeUnknown ?? false;
   }
 }
 
