@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
 import type { AddressInfo, Socket } from "node:net";
 import type { Config } from "./config.ts";
 import { openDatabase, type Database } from "./db/database.ts";
@@ -33,6 +34,12 @@ export interface AppOptions {
   components?: Component[];
 }
 
+/**
+ * Takes over an HTTP upgrade request (WebSockets) and returns true, or returns false to let the
+ * next handler try. Upgrades that no handler takes are rejected.
+ */
+export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
+
 /** Named check behind `/ready`; it rejects or returns false when the process is not ready. */
 export interface ReadinessCheck {
   name: string;
@@ -42,6 +49,7 @@ export interface ReadinessCheck {
 /** Mutable parts of the process that components attach to while it starts. */
 export interface AppParts {
   routes: Route[];
+  upgrades: UpgradeHandler[];
   readiness: ReadinessCheck[];
   /** Called in reverse order on stop, before the database closes. */
   stoppers: (() => Promise<void>)[];
@@ -116,6 +124,7 @@ export async function startApp(options: AppOptions): Promise<App> {
 
   const parts: AppParts = {
     routes: [],
+    upgrades: [],
     readiness: [
       { name: "database", check: () => database.ping().then(() => true) },
       { name: "migrations", check: () => database.isMigrated() },
@@ -129,6 +138,9 @@ export async function startApp(options: AppOptions): Promise<App> {
 
   const server = createServer((req, res) => {
     void handleRequest(parts.routes, req, res, logger);
+  });
+  server.on("upgrade", (req, socket, head) => {
+    if (!parts.upgrades.some((handle) => handle(req, socket, head))) socket.destroy();
   });
   const sockets = trackSockets(server);
   const address = await listen(server, config.port, config.host);
