@@ -3,6 +3,7 @@ import type { Duplex } from "node:stream";
 import type { AddressInfo, Socket } from "node:net";
 import type { Config } from "./config.ts";
 import { openDatabase, type Database } from "./db/database.ts";
+import { loadSecretKey } from "./db/secrets.ts";
 import type { Logger } from "./logger.ts";
 
 // The server process: opens and migrates the database, then serves HTTP. Later parts (GraphQL,
@@ -17,6 +18,7 @@ export interface App {
   readonly config: Config;
   readonly logger: Logger;
   readonly database: Database;
+  readonly secretKey: Buffer;
   readonly server: Server;
   /** Base URL of the HTTP server, for example http://127.0.0.1:4000. */
   readonly url: string;
@@ -103,6 +105,8 @@ export interface ComponentContext {
   config: Config;
   logger: Logger;
   database: Database;
+  /** AES-256 key for stored account credentials. */
+  secretKey: Buffer;
   parts: AppParts;
 }
 
@@ -117,6 +121,7 @@ const components: Component[] = [];
 /** Opens and migrates the database, attaches the components, then starts the HTTP server. */
 export async function startApp(options: AppOptions): Promise<App> {
   const { config, logger } = options;
+  const secretKey = loadSecretKey(config);
   const database = options.database ?? (await openDatabase(config.database));
   logger.info({ database: database.description }, "database opened");
   const applied = await database.migrate();
@@ -133,7 +138,7 @@ export async function startApp(options: AppOptions): Promise<App> {
   };
   parts.routes.push(createHealthRoutes(parts));
   for (const attach of [...components, ...(options.components ?? [])]) {
-    await attach({ config, logger, database, parts });
+    await attach({ config, logger, database, secretKey, parts });
   }
 
   const server = createServer((req, res) => {
@@ -164,7 +169,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     return stopping;
   };
 
-  return { config, logger, database, server, url, stop };
+  return { config, logger, database, secretKey, server, url, stop };
 }
 
 async function handleRequest(
