@@ -1,0 +1,230 @@
+import type { PrismaClient } from "../generated/prisma/client.ts";
+import { activeExecutionStatusList, utcNow, type SqlExecutor } from "./sql.ts";
+
+// Claiming weeks. Every replica runs the same claim; the database is the only coordinator.
+//
+// A claim is one transaction of two statements. The first takes a transaction-level advisory
+// lock, so claims run one at a time across all replicas. The second starts after the lock is
+// held, so under READ COMMITTED its snapshot includes every earlier claim, and it counts what
+// is running and takes leases in the same statement. That keeps the limits true at every
+// instant: nothing else turns a week RUNNING, and finishing a week only frees slots.
+
+/** Key of the advisory lock that serialises claims; an arbitrary constant of this project. */
+export const claimLockKey = 7_305_202_611;
+
+/** Limits a claim respects, counted over the whole database. */
+export interface ClaimLimits {
+  /** Collections with at least one RUNNING week. */
+  maxActiveCollections: number;
+  /** RUNNING weeks of one collection. */
+  maxRunningWeeksPerCollection: number;
+  /** Upper bound on each instance's own `maxConcurrentExecutions`. */
+  maxRunningPerInstance: number;
+}
+
+/** A week this replica now holds the lease of. */
+export interface ClaimedWeek {
+  weekId: string;
+  collectionId: string;
+  /** Attempt number, counted by the claim; the execution of this attempt has this number. */
+  attempt: number;
+  version: number;
+}
+
+/**
+ * The claim statement. Steps:
+ * 1. `running`: RUNNING weeks per collection and instance.
+ * 2. `instance_load`: per instance, RUNNING weeks plus executions that may still run at AMC for
+ *    weeks that are no longer RUNNING (cancelled, not yet cancelled at AMC), against its cap.
+ * 3. `candidates`: claimable weeks, numbered within their collection by start date, kept only
+ *    while the collection stays within its own limit.
+ * 4. `admitted`: collections already running keep going; new ones start in creation order
+ *    while collection slots remain, skipping collections whose instance is full.
+ * 5. `ranked`: per instance, weeks ordered by the collection's running count after the claim,
+ *    so collections sharing an instance get slots in turn and a huge one cannot starve others.
+ * 6. The update takes the lease, counts the attempt and bumps the version.
+ */
+const claimSql = `
+WITH running AS (
+  SELECT w."collectionId", c."instanceId", count(*)::int AS n
+  FROM "Week" w JOIN "Collection" c ON c.id = w."collectionId"
+  WHERE w.status = 'RUNNING'
+  GROUP BY w."collectionId", c."instanceId"
+),
+orphaned AS (
+  SELECT c."instanceId", count(*)::int AS n
+  FROM "Execution" e
+  JOIN "Week" w ON w.id = e."weekId"
+  JOIN "Collection" c ON c.id = w."collectionId"
+  WHERE e.status IN ${activeExecutionStatusList} AND w.status <> 'RUNNING'
+  GROUP BY c."instanceId"
+),
+instance_load AS (
+  SELECT i.id AS "instanceId",
+    LEAST(i."maxConcurrentExecutions", $5::int) AS cap,
+    COALESCE((SELECT sum(r.n) FROM running r WHERE r."instanceId" = i.id), 0)::int
+      + COALESCE((SELECT o.n FROM orphaned o WHERE o."instanceId" = i.id), 0) AS used
+  FROM "Instance" i
+),
+candidates AS (
+  SELECT w.id, w."collectionId", c."instanceId", c."createdAt" AS "collectionCreatedAt",
+    COALESCE(r.n, 0) AS "collectionRunning",
+    row_number() OVER (PARTITION BY w."collectionId" ORDER BY w."startDate") AS "rankInCollection"
+  FROM "Week" w
+  JOIN "Collection" c ON c.id = w."collectionId"
+  LEFT JOIN running r ON r."collectionId" = w."collectionId"
+  WHERE w.status = 'PENDING' AND c.status = 'ACTIVE'
+    AND w."nextAttemptAt" <= ${utcNow} AND w."dataReadyAt" <= ${utcNow}
+),
+within_collection AS (
+  SELECT * FROM candidates WHERE "collectionRunning" + "rankInCollection" <= $4::int
+),
+new_collections AS (
+  SELECT "collectionId",
+    row_number() OVER (ORDER BY min("collectionCreatedAt"), "collectionId") AS "startRank"
+  FROM within_collection wc
+  JOIN instance_load il ON il."instanceId" = wc."instanceId"
+  WHERE wc."collectionRunning" = 0 AND il.used < il.cap
+  GROUP BY "collectionId"
+),
+admitted AS (
+  SELECT wc.* FROM within_collection wc
+  LEFT JOIN new_collections nc ON nc."collectionId" = wc."collectionId"
+  WHERE wc."collectionRunning" > 0
+    OR nc."startRank" <= $3::int - (SELECT count(DISTINCT "collectionId") FROM running)
+),
+ranked AS (
+  SELECT a.id, a."collectionCreatedAt", a."rankInCollection", a."instanceId",
+    row_number() OVER (
+      PARTITION BY a."instanceId"
+      ORDER BY a."collectionRunning" + a."rankInCollection", a."collectionCreatedAt", a."collectionId"
+    ) AS "rankInInstance"
+  FROM admitted a
+),
+chosen AS (
+  SELECT r.id FROM ranked r
+  JOIN instance_load il ON il."instanceId" = r."instanceId"
+  WHERE il.used + r."rankInInstance" <= il.cap
+  ORDER BY r."collectionCreatedAt", r."rankInCollection"
+  LIMIT $6::int
+),
+locked AS (
+  SELECT w.id FROM "Week" w
+  WHERE w.id IN (SELECT id FROM chosen) AND w.status = 'PENDING'
+  FOR UPDATE SKIP LOCKED
+)
+UPDATE "Week" w SET
+  status = 'RUNNING',
+  attempts = w.attempts + 1,
+  "leaseOwner" = $1,
+  "leaseExpiresAt" = ${utcNow} + make_interval(secs => $2::double precision / 1000),
+  "startedAt" = COALESCE(w."startedAt", ${utcNow}),
+  "errorMessage" = NULL,
+  "finishedAt" = NULL,
+  version = w.version + 1,
+  "updatedAt" = ${utcNow}
+FROM locked
+WHERE w.id = locked.id
+RETURNING w.id AS "weekId", w."collectionId", w.attempts AS attempt, w.version
+`;
+
+/**
+ * Claims up to `batchSize` weeks for `owner`, within the limits, in one transaction. Returns
+ * the claimed weeks, already RUNNING with their attempt counted.
+ */
+export async function claimWeeks(
+  prisma: PrismaClient,
+  owner: string,
+  leaseMs: number,
+  limits: ClaimLimits,
+  batchSize: number,
+): Promise<ClaimedWeek[]> {
+  return prisma.$transaction(async (tx) => {
+    await lockClaims(tx);
+    return tx.$queryRawUnsafe<ClaimedWeek[]>(
+      claimSql,
+      owner,
+      leaseMs,
+      limits.maxActiveCollections,
+      limits.maxRunningWeeksPerCollection,
+      limits.maxRunningPerInstance,
+      batchSize,
+    );
+  });
+}
+
+/** Takes the claim lock for the rest of the caller's transaction. */
+export async function lockClaims(tx: SqlExecutor): Promise<void> {
+  await tx.$queryRawUnsafe(
+    `SELECT 1 AS locked FROM pg_advisory_xact_lock($1::bigint)`,
+    claimLockKey,
+  );
+}
+
+/**
+ * Takes over RUNNING weeks whose lease expired because their replica died or stalled. The week
+ * stays RUNNING and keeps its attempt; the new owner resumes it from its execution row.
+ */
+export async function takeOverExpiredLeases(
+  prisma: SqlExecutor,
+  owner: string,
+  leaseMs: number,
+  batchSize: number,
+): Promise<ClaimedWeek[]> {
+  return prisma.$queryRawUnsafe<ClaimedWeek[]>(
+    `UPDATE "Week" w SET
+       "leaseOwner" = $1,
+       "leaseExpiresAt" = ${utcNow} + make_interval(secs => $2::double precision / 1000),
+       "updatedAt" = ${utcNow}
+     FROM (
+       SELECT id FROM "Week"
+       WHERE status = 'RUNNING' AND "leaseExpiresAt" < ${utcNow}
+       ORDER BY "leaseExpiresAt"
+       LIMIT $3::int
+       FOR UPDATE SKIP LOCKED
+     ) expired
+     WHERE w.id = expired.id
+     RETURNING w.id AS "weekId", w."collectionId", w.attempts AS attempt, w.version`,
+    owner,
+    leaseMs,
+    batchSize,
+  );
+}
+
+/**
+ * Extends the leases `owner` holds on the given weeks. Returns the ids still held; a week
+ * missing from the result was finished, cancelled or taken over, and its runner must stop.
+ */
+export async function renewLeases(
+  prisma: SqlExecutor,
+  owner: string,
+  leaseMs: number,
+  weekIds: string[],
+): Promise<Set<string>> {
+  if (weekIds.length === 0) return new Set();
+  const rows = await prisma.$queryRawUnsafe<{ id: string }[]>(
+    `UPDATE "Week" SET
+       "leaseExpiresAt" = ${utcNow} + make_interval(secs => $2::double precision / 1000)
+     WHERE id = ANY($3::uuid[]) AND "leaseOwner" = $1 AND status = 'RUNNING'
+     RETURNING id`,
+    owner,
+    leaseMs,
+    weekIds,
+  );
+  return new Set(rows.map((row) => row.id));
+}
+
+/** Lets the given RUNNING weeks be taken over at once, for a graceful stop. */
+export async function releaseLeases(
+  prisma: SqlExecutor,
+  owner: string,
+  weekIds: string[],
+): Promise<void> {
+  if (weekIds.length === 0) return;
+  await prisma.$executeRawUnsafe(
+    `UPDATE "Week" SET "leaseExpiresAt" = ${utcNow} - interval '1 millisecond'
+     WHERE id = ANY($2::uuid[]) AND "leaseOwner" = $1 AND status = 'RUNNING'`,
+    owner,
+    weekIds,
+  );
+}
