@@ -1,4 +1,13 @@
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import {
+  accessSync,
+  closeSync,
+  constants,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeSync,
+} from "node:fs";
 import path from "node:path";
 
 // PGlite gives no error when two processes open the same data directory, and both then lose
@@ -8,6 +17,25 @@ import path from "node:path";
 /** Error raised when another live process owns the data directory. */
 export class DataDirLockedError extends Error {
   override name = "DataDirLockedError";
+}
+
+/** Error raised when the data directory cannot be created or written. */
+export class DataDirError extends Error {
+  override name = "DataDirError";
+}
+
+/** Creates `dir` when missing and checks that this process can write it. */
+export function ensureWritableDataDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (error) {
+    throw new DataDirError(
+      `Cannot write the data directory ${dir} (${(error as NodeJS.ErrnoException).code}): ` +
+        "set DATA_DIR to a writable directory or fix its permissions.",
+      { cause: error },
+    );
+  }
 }
 
 /** Lock on a data directory, released by `release` or when the process exits. */

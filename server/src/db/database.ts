@@ -1,11 +1,11 @@
-import { accessSync, constants, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import type { DatabaseConfig } from "../config.ts";
 import { PrismaClient } from "../generated/prisma/client.ts";
-import { lockDataDir, type DataDirLock } from "./data-dir-lock.ts";
+import { ensureWritableDataDir, lockDataDir, type DataDirLock } from "./data-dir-lock.ts";
 import { createPgliteMigrationAdapter, createPgMigrationAdapter } from "./migrate/adapters.ts";
 import { applyMigrations, readMigrationList } from "./migrate/migrations.ts";
 
@@ -90,16 +90,8 @@ export function openPglite(db: PGlite, description: string, lock?: DataDirLock):
 
 async function openPgliteDir(dataDir: string): Promise<Database> {
   const root = dataDir.replace(/[/\\]pglite$/, "");
-  try {
-    mkdirSync(dataDir, { recursive: true });
-    accessSync(root, constants.W_OK);
-  } catch (error) {
-    throw new DatabaseOpenError(
-      `Cannot write the data directory ${root} (${(error as NodeJS.ErrnoException).code}): ` +
-        "set DATA_DIR to a writable directory or fix its permissions.",
-      { cause: error },
-    );
-  }
+  ensureWritableDataDir(root);
+  mkdirSync(dataDir, { recursive: true });
   const lock = lockDataDir(root);
   try {
     const db = await PGlite.create(dataDir);

@@ -2,6 +2,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Config } from "../config.ts";
+import { ensureWritableDataDir } from "./data-dir-lock.ts";
 
 // Account credentials are stored as AES-256-GCM ciphertext: "v1.<iv>.<tag>.<ciphertext>", each
 // part base64url. The key comes from SECRET_KEY, or in embedded mode from a key file that the
@@ -51,6 +52,7 @@ export function loadSecretKey(config: Pick<Config, "secretKey" | "dataDir" | "da
     case "pglite-memory":
       return randomBytes(KEY_BYTES);
     case "pglite":
+      ensureWritableDataDir(config.dataDir);
       return readOrCreateKeyFile(path.join(config.dataDir, "secret.key"));
     case "postgres":
       throw new SecretKeyError(

@@ -56,6 +56,60 @@ for (const backend of backends) {
       assert.equal(collection.weeks.length, 1);
       assert.equal(collection.weeks[0]?.startDate.toISOString(), "2024-01-01T00:00:00.000Z");
       assert.equal(instance.maxConcurrentExecutions, 10);
+
+      const weekId = collection.weeks[0]!.id;
+      const execution = await db.prisma.execution.create({
+        data: {
+          weekId,
+          attempt: 1,
+          sql: "SELECT 1",
+          timeWindowStart: "2024-01-01T00:00:00",
+          timeWindowEnd: "2024-01-08T00:00:00",
+          timeWindowTimeZone: "UTC",
+          events: { create: [{ kind: "SUBMITTED", message: "submitted", data: { try: 1 } }] },
+        },
+      });
+      const resultSet = await db.prisma.resultSet.create({
+        data: {
+          executionId: execution.id,
+          weekId,
+          columns: [{ name: "impressions", type: "integer" }],
+          rowCount: 1,
+          rows: { create: [{ rowNumber: 0, values: [42] }] },
+          metrics: {
+            create: [
+              { weekId, collectionId: collection.id, metric: "impressions", sum: 42, count: 1 },
+            ],
+          },
+        },
+      });
+      await db.prisma.week.update({
+        where: { id: weekId },
+        data: { currentResultId: resultSet.id, rowCount: 1, summary: { rowCount: 1 } },
+      });
+      await db.prisma.apiToken.create({
+        data: { name: "ci", role: "ADMIN", tokenHash: "f".repeat(64), prefix: "amc_ffff" },
+      });
+
+      const loaded = await db.prisma.week.findUniqueOrThrow({
+        where: { id: weekId },
+        include: {
+          currentResult: { include: { rows: true, metrics: true } },
+          executions: { include: { events: true } },
+        },
+      });
+      assert.deepEqual(loaded.currentResult?.rows[0]?.values, [42]);
+      assert.equal(loaded.currentResult?.metrics[0]?.sum, 42);
+      assert.equal(loaded.executions[0]?.events[0]?.kind, "SUBMITTED");
+      assert.equal(await db.prisma.apiToken.count(), 1);
+    });
+
+    test("deleting a collection removes its weeks and results", async () => {
+      await db.prisma.collection.deleteMany({});
+      assert.equal(await db.prisma.week.count(), 0);
+      assert.equal(await db.prisma.execution.count(), 0);
+      assert.equal(await db.prisma.resultRow.count(), 0);
+      assert.equal(await db.prisma.weekMetric.count(), 0);
     });
   });
 }

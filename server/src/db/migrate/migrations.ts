@@ -120,7 +120,7 @@ export function formatMigrationTimestamp(date: Date): string {
 export async function createMigration(
   adapter: ErrorCapturingSqlMigrationAwareDriverAdapterFactory,
   name: string,
-  options: MigrateOptions & { now?: Date } = {},
+  options: MigrateOptions & { now?: Date; schemaFile?: string } = {},
 ): Promise<string | null> {
   if (!/^[a-z0-9_]+$/.test(name)) {
     throw new Error(
