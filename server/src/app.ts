@@ -4,6 +4,7 @@ import type { AddressInfo, Socket } from "node:net";
 import type { Config } from "./config.ts";
 import { openDatabase, type Database } from "./db/database.ts";
 import { loadSecretKey } from "./db/secrets.ts";
+import { metricsComponent } from "./http/metrics.ts";
 import type { Logger } from "./logger.ts";
 
 // The server process: opens and migrates the database, then serves HTTP. Later parts (GraphQL,
@@ -116,7 +117,7 @@ export interface ComponentContext {
  */
 export type Component = (context: ComponentContext) => Promise<void>;
 
-const components: Component[] = [];
+const components: Component[] = [metricsComponent];
 
 /** Opens and migrates the database, attaches the components, then starts the HTTP server. */
 export async function startApp(options: AppOptions): Promise<App> {
