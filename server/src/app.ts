@@ -101,7 +101,7 @@ async function listen(server: Server, port: number, host: string): Promise<Addre
   return server.address() as AddressInfo;
 }
 
-/** What a component gets while the process starts. */
+/** Context given to each component while the process starts. */
 export interface ComponentContext {
   config: Config;
   logger: Logger;

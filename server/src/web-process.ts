@@ -72,5 +72,5 @@ async function waitUntilServing(url: string, exited: Promise<number | null>): Pr
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
-  throw new Error(`The web app did not answer at ${url} within 60 s.`);
+  throw new Error(`The web app did not respond at ${url} within 60 s.`);
 }

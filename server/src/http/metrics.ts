@@ -20,7 +20,7 @@ export const metricsComponent: Component = async ({ database, parts }) => {
     },
   });
   const registry = metricsRegistry;
-  // One process holds one database, so the gauge is registered once per process; a second app
+  // One process uses one database, so the gauge is registered once per process; a second app
   // in the same process (tests) replaces it.
   registry.removeSingleMetric("amc_collections_weeks");
   registry.registerMetric(weeksByStatus);
