@@ -49,6 +49,10 @@ export interface Config {
     amcRequestsPerSecond: number;
     amcRequestTimeoutMs: number;
   };
+  collections: {
+    /** Most weeks one collection may have when it is created. */
+    maxWeeks: number;
+  };
   web: {
     port: number;
   };
@@ -208,6 +212,9 @@ export function loadConfig(env: Env = process.env): Config {
         100,
         10 * MINUTE_MS,
       ),
+    },
+    collections: {
+      maxWeeks: reader.integer("MAX_WEEKS_PER_COLLECTION", 60, 1, 10_000),
     },
     web: { port: webPort },
   };
