@@ -1,0 +1,38 @@
+"use client";
+
+import { useEffect, useRef } from "react";
+import { useQuery, type AnyVariables, type UseQueryArgs, type UseQueryResponse } from "urql";
+import { useConnectionState } from "./provider.tsx";
+
+/**
+ * Delay between a (re)connection and the catch-up refetch. graphql-ws reports a subscription
+ * as started before the server has registered it, so a refetch sent at once could read the
+ * database before an event that the subscription would then miss.
+ */
+const catchUpDelayMs = 300;
+
+/**
+ * Runs a query that subscriptions keep current. The query is fetched again from the network
+ * shortly after the view mounts and after every reconnect of the WebSocket, which brings the
+ * view back to the server's state after events it could not receive. It never polls.
+ */
+export function useLiveQuery<Data, Variables extends AnyVariables>(
+  args: UseQueryArgs<Variables, Data>,
+): UseQueryResponse<Data, Variables> {
+  const response = useQuery<Data, Variables>(args);
+  const reexecute = useRef(response[1]);
+  reexecute.current = response[1];
+  const { epoch } = useConnectionState();
+  const variablesKey = JSON.stringify(args.variables ?? {});
+
+  useEffect(() => {
+    if (epoch === 0 || args.pause) return;
+    const timer = setTimeout(
+      () => reexecute.current({ requestPolicy: "network-only" }),
+      catchUpDelayMs,
+    );
+    return () => clearTimeout(timer);
+  }, [epoch, args.pause, variablesKey]);
+
+  return response;
+}

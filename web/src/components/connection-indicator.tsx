@@ -1,0 +1,36 @@
+"use client";
+
+import { useEffect, useState } from "react";
+import { useConnectionState } from "@/api/provider.tsx";
+
+function useSecondsUntil(timeMs: number | null): number | null {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (timeMs === null) return;
+    // A countdown for the user, not a status poll: it reads no data.
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, [timeMs]);
+  if (timeMs === null) return null;
+  return Math.max(0, Math.ceil((timeMs - now) / 1000));
+}
+
+/** Live-update state of the WebSocket, announced to screen readers when it changes. */
+export function ConnectionIndicator() {
+  const { phase, retries, nextRetryAtMs } = useConnectionState();
+  const seconds = useSecondsUntil(phase === "reconnecting" ? nextRetryAtMs : null);
+  let text = "Connecting…";
+  if (phase === "connected") text = "Live";
+  if (phase === "reconnecting") {
+    text =
+      seconds !== null && seconds > 0
+        ? `Disconnected, retrying in ${seconds} s (attempt ${retries})`
+        : "Disconnected, reconnecting…";
+  }
+  return (
+    <p className={`connection connection-${phase}`} role="status" data-phase={phase}>
+      <span className="connection-dot" aria-hidden="true" />
+      {text}
+    </p>
+  );
+}
