@@ -19,6 +19,8 @@ export interface ScriptedAnswer {
   drop?: "before" | "after";
   /** Send the whole answer but wrap the normal handler's JSON in this field. */
   wrapIn?: string;
+  /** Put the request's headers and body into the error details, as a careless server might. */
+  echoRequest?: boolean;
 }
 
 /** A request the server received. */
@@ -28,6 +30,8 @@ export interface RecordedRequest {
   query: URLSearchParams;
   headers: IncomingMessage["headers"];
   body: string;
+  /** Date.now() when the request's body had arrived. */
+  receivedAtMs: number;
 }
 
 interface Script {
@@ -207,6 +211,7 @@ export async function startScriptedAmcServer(options: ScriptedServerOptions = {}
       query: url.searchParams,
       headers: req.headers,
       body: Buffer.concat(chunks).toString("utf8"),
+      receivedAtMs: Date.now(),
     };
     requests.push(recorded);
     const scripted = nextScripted(recorded.method, recorded.path);
@@ -216,7 +221,9 @@ export async function startScriptedAmcServer(options: ScriptedServerOptions = {}
       return;
     }
     if (scripted?.status !== undefined) {
-      const body = scripted.body;
+      const body = scripted.echoRequest
+        ? { code: "EchoedRequest", details: JSON.stringify({ ...recorded, query: undefined }) }
+        : scripted.body;
       const text = typeof body === "string" ? body : body === undefined ? "" : JSON.stringify(body);
       res.writeHead(scripted.status, {
         ...(typeof body === "string" ? {} : { "content-type": "application/json" }),
