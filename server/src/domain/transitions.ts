@@ -15,10 +15,13 @@ export class IllegalTransitionError extends DomainError {
     readonly from: string,
     readonly to: string,
     allowed: readonly string[],
+    /** Replaces the list of allowed moves in the message when a rule narrower than the table applies. */
+    reason?: string,
   ) {
     const next = allowed.length > 0 ? allowed.join(", ") : "nothing (final)";
     super(
-      `${entity} ${entityId} cannot move from ${from} to ${to}: from ${from} it may move to ${next}.`,
+      `${entity} ${entityId} cannot move from ${from} to ${to}: ` +
+        (reason ?? `from ${from} it may move to ${next}.`),
     );
   }
 }

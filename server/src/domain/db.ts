@@ -1,0 +1,121 @@
+import { notifyChange } from "../events/notify.ts";
+import type { Prisma, PrismaClient } from "../generated/prisma/client.ts";
+import type { CollectionStatus, WeekStatus } from "../generated/prisma/enums.ts";
+import { NotFoundError } from "./errors.ts";
+
+// Row locks and change events shared by the domain's writes. Lock order: a transaction that
+// changes weeks and their collection locks the Week rows first (by start date), then the
+// Collection row. The scheduler also finishes a week before settling its collection, so the
+// two never wait on each other in opposite orders.
+
+/** A Prisma interactive transaction. */
+export type Tx = Prisma.TransactionClient;
+
+/** The client the domain's write functions take. */
+export type Db = PrismaClient;
+
+/** Execution statuses that may still be running at AMC (SUBMITTING: about to be created). */
+export const activeExecutionStatuses = ["SUBMITTING", "PENDING", "RUNNING", "PUBLISHING"] as const;
+
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Returns true when `id` is a UUID, so it can be cast to `uuid` in SQL without an error. */
+export function isUuid(id: string): boolean {
+  return UUID_PATTERN.test(id);
+}
+
+/** Locks a week row and returns its status and collection; throws NotFoundError when missing. */
+export async function lockWeek(
+  tx: Tx,
+  weekId: string,
+): Promise<{ id: string; collectionId: string; status: WeekStatus }> {
+  if (!isUuid(weekId)) throw new NotFoundError("Week", weekId);
+  const rows = await tx.$queryRawUnsafe<{ id: string; collectionId: string; status: WeekStatus }[]>(
+    `SELECT id, "collectionId", status::text AS status FROM "Week" WHERE id = $1::uuid FOR UPDATE`,
+    weekId,
+  );
+  const row = rows[0];
+  if (!row) throw new NotFoundError("Week", weekId);
+  return row;
+}
+
+/** Locks every week of a collection, in start-date order, and returns their ids and statuses. */
+export async function lockWeeksOfCollection(
+  tx: Tx,
+  collectionId: string,
+): Promise<{ id: string; status: WeekStatus }[]> {
+  return tx.$queryRawUnsafe<{ id: string; status: WeekStatus }[]>(
+    `SELECT id, status::text AS status FROM "Week" WHERE "collectionId" = $1::uuid
+     ORDER BY "startDate" FOR UPDATE`,
+    collectionId,
+  );
+}
+
+/** Locks a collection row and returns its status; throws NotFoundError when missing. */
+export async function lockCollection(
+  tx: Tx,
+  collectionId: string,
+): Promise<{ id: string; status: CollectionStatus; mode: "BACKFILL" | "ROLLING" }> {
+  if (!isUuid(collectionId)) throw new NotFoundError("Collection", collectionId);
+  const rows = await tx.$queryRawUnsafe<
+    { id: string; status: CollectionStatus; mode: "BACKFILL" | "ROLLING" }[]
+  >(
+    `SELECT id, status::text AS status, mode::text AS mode FROM "Collection"
+     WHERE id = $1::uuid FOR UPDATE`,
+    collectionId,
+  );
+  const row = rows[0];
+  if (!row) throw new NotFoundError("Collection", collectionId);
+  return row;
+}
+
+/** Sets a collection's status, bumps its version and queues the change event. */
+export async function setCollectionStatus(
+  tx: Tx,
+  collectionId: string,
+  status: CollectionStatus,
+  now: Date,
+): Promise<void> {
+  const finished = status === "COMPLETED" || status === "FAILED" || status === "CANCELLED";
+  const collection = await tx.collection.update({
+    where: { id: collectionId },
+    // finishedAt is cleared on reactivation so that no finished-state field outlives the state.
+    data: { status, version: { increment: 1 }, finishedAt: finished ? now : null },
+    select: { id: true, version: true, status: true },
+  });
+  await notifyChange(tx, { type: "collection", ...collection });
+}
+
+/**
+ * Sets the status of the given weeks, bumps each version, clears leases and queues one change
+ * event per week. `extra` holds further columns to set, such as `nextAttemptAt` on retry.
+ */
+export async function setWeekStatuses(
+  tx: Tx,
+  weekIds: string[],
+  status: WeekStatus,
+  extra: Prisma.WeekUpdateManyMutationInput = {},
+): Promise<void> {
+  for (const weekId of weekIds) {
+    const week = await tx.week.update({
+      where: { id: weekId },
+      data: {
+        ...extra,
+        status,
+        leaseOwner: null,
+        leaseExpiresAt: null,
+        version: { increment: 1 },
+      },
+      select: { id: true, collectionId: true, version: true, status: true },
+    });
+    await notifyChange(tx, { type: "week", ...week });
+  }
+}
+
+/** Returns the executions of the given weeks that may still be running at AMC. */
+export function findActiveExecutions(tx: Tx | Db, weekIds: string[]) {
+  return tx.execution.findMany({
+    where: { weekId: { in: weekIds }, status: { in: [...activeExecutionStatuses] } },
+    orderBy: { createdAt: "asc" },
+  });
+}

@@ -1,0 +1,97 @@
+import { Prisma, type PrismaClient } from "../generated/prisma/client.ts";
+import { ResultQueryError, type ColumnType } from "./types.ts";
+
+/** A result column seen across the current results of one or more collections. */
+export interface CollectionColumn {
+  name: string;
+  /** The type that fits every week: integer and decimal widen to decimal, other mixes to string. */
+  type: ColumnType;
+  /** Weeks whose current result has the column. */
+  weekCount: number;
+  /** True when per-value aggregates of the numeric columns exist for some week. */
+  isDimension: boolean;
+}
+
+interface ColumnOccurrence {
+  name: string;
+  type: ColumnType;
+  valueCount: number;
+}
+
+/** Returns the columns of the collections' current results in first-seen order. */
+export async function listColumns(
+  prisma: PrismaClient,
+  collectionIds: string[],
+): Promise<CollectionColumn[]> {
+  const ids = Prisma.join(collectionIds.map((id) => Prisma.sql`${id}::uuid`));
+  const occurrences = await prisma.$queryRaw<ColumnOccurrence[]>`
+    SELECT c.value->>'name' AS name, c.value->>'type' AS type,
+      COALESCE((c.value->>'valueCount')::int, 0) AS "valueCount"
+    FROM "Week" w CROSS JOIN LATERAL jsonb_array_elements(w.summary->'columns') WITH ORDINALITY AS c(value, position)
+    WHERE w."collectionId" IN (${ids}) AND w."currentResultId" IS NOT NULL
+    ORDER BY w."startDate", c.position`;
+  const dimensions = await prisma.$queryRaw<{ name: string }[]>`
+    SELECT DISTINCT d.value->>'name' AS name
+    FROM "Week" w CROSS JOIN LATERAL jsonb_array_elements(w.summary->'dimensions') AS d(value)
+    WHERE w."collectionId" IN (${ids}) AND w."currentResultId" IS NOT NULL`;
+  const dimensionNames = new Set(dimensions.map((row) => row.name));
+
+  const byName = new Map<string, { types: Set<ColumnType>; weekCount: number }>();
+  for (const { name, type, valueCount } of occurrences) {
+    let entry = byName.get(name);
+    if (!entry) byName.set(name, (entry = { types: new Set(), weekCount: 0 }));
+    entry.weekCount++;
+    // A column without values in a week says nothing about its type.
+    if (valueCount > 0) entry.types.add(type);
+  }
+  return [...byName].map(([name, { types, weekCount }]) => ({
+    name,
+    type: widenTypes(types),
+    weekCount,
+    isDimension: dimensionNames.has(name),
+  }));
+}
+
+function widenTypes(types: Set<ColumnType>): ColumnType {
+  if (types.size === 0) return "string";
+  if (types.size === 1) return [...types][0]!;
+  if ([...types].every((type) => type === "integer" || type === "decimal")) return "decimal";
+  return "string";
+}
+
+function describeColumns(columns: CollectionColumn[]): string {
+  if (columns.length === 0) return "none, because no week has a stored result yet";
+  return columns.map((column) => `${column.name} (${column.type})`).join(", ");
+}
+
+/** Raises a ResultQueryError unless `metric` is a numeric column of the collections. */
+export function checkMetric(columns: CollectionColumn[], metric: string): void {
+  const numeric = columns.filter(
+    (column) => column.type === "integer" || column.type === "decimal",
+  );
+  const column = columns.find((candidate) => candidate.name === metric);
+  if (!column) {
+    throw new ResultQueryError(
+      `Unknown metric "${metric}". Available columns: ${describeColumns(columns)}.`,
+      columns.map((candidate) => candidate.name),
+    );
+  }
+  if (!numeric.includes(column)) {
+    throw new ResultQueryError(
+      `Column "${metric}" is a ${column.type} column and cannot be aggregated. ` +
+        `Numeric columns: ${describeColumns(numeric)}.`,
+      numeric.map((candidate) => candidate.name),
+    );
+  }
+}
+
+/** Raises a ResultQueryError unless `dimension` has per-value aggregates. */
+export function checkDimension(columns: CollectionColumn[], dimension: string): void {
+  const dimensions = columns.filter((column) => column.isDimension);
+  if (dimensions.some((column) => column.name === dimension)) return;
+  throw new ResultQueryError(
+    `Column "${dimension}" cannot group or filter a trend: it is missing, numeric, or has too ` +
+      `many distinct values. Dimension columns: ${describeColumns(dimensions)}.`,
+    dimensions.map((column) => column.name),
+  );
+}

@@ -1,0 +1,198 @@
+import { Prisma, type PrismaClient } from "../generated/prisma/client.ts";
+import { checkDimension, checkMetric, listColumns, type CollectionColumn } from "./columns.ts";
+import { ResultQueryError } from "./types.ts";
+
+// Per-week aggregates of one metric, read from WeekMetric rows of current results only, so
+// the cost depends on weeks x dimension values and not on the number of raw rows. Several
+// collections of one workflow are combined week by week (by week start date).
+
+/** How a trend or comparison combines a metric's values. */
+export type Aggregate = "SUM" | "AVG" | "MIN" | "MAX" | "COUNT";
+
+/** Week statuses, most in need of attention first; a combined week shows the first present. */
+const statusPrecedence = ["RUNNING", "PENDING", "FAILED", "CANCELLED", "SKIPPED", "SUCCESS"];
+
+/** Restricts a metric to some values of one dimension column. */
+export interface DimensionFilter {
+  dimension: string;
+  values: string[];
+}
+
+/** Which metric to read, for which collections and weeks. */
+export interface MetricQuery {
+  collectionIds: string[];
+  metric: string;
+  /** Dimension column whose values become separate series. */
+  groupBy?: string | null;
+  filter?: DimensionFilter | null;
+  /** Inclusive range of week start dates, YYYY-MM-DD. */
+  from?: string | null;
+  to?: string | null;
+}
+
+/** Sum, count, minimum and maximum of a metric, combinable across weeks and values. */
+export interface Stats {
+  sum: number | null;
+  count: number;
+  min: number | null;
+  max: number | null;
+}
+
+/** One week start across the collections, with its metric stats by dimension value. */
+export interface WeekStats {
+  weekStart: string;
+  isoWeek: string;
+  partial: boolean;
+  status: string;
+  /** True when some collection's current result for the week has the metric column. */
+  hasMetric: boolean;
+  /** Stats by dimension value; the key is "" without groupBy. */
+  byKey: Map<string, Stats>;
+}
+
+/** Combines two stats; either may be missing. */
+export function combineStats(a: Stats | undefined, b: Stats): Stats {
+  if (!a) return { ...b };
+  return {
+    sum: a.sum === null ? b.sum : b.sum === null ? a.sum : a.sum + b.sum,
+    count: a.count + b.count,
+    min: a.min === null ? b.min : b.min === null ? a.min : Math.min(a.min, b.min),
+    max: a.max === null ? b.max : b.max === null ? a.max : Math.max(a.max, b.max),
+  };
+}
+
+/**
+ * Returns the aggregate of some stats. A week whose result has the metric column but no
+ * matching values has SUM and COUNT 0 and no AVG, MIN or MAX; a week without a result or
+ * without the column has no value at all.
+ */
+export function aggregateValue(
+  stats: Stats | undefined,
+  aggregate: Aggregate,
+  hasMetric: boolean,
+): number | null {
+  if (!hasMetric) return null;
+  switch (aggregate) {
+    case "SUM":
+      return stats?.sum ?? 0;
+    case "COUNT":
+      return stats?.count ?? 0;
+    case "AVG":
+      return stats && stats.count > 0 && stats.sum !== null ? stats.sum / stats.count : null;
+    case "MIN":
+      return stats?.min ?? null;
+    case "MAX":
+      return stats?.max ?? null;
+  }
+}
+
+/** Checks the collections and names in the query; raises ResultQueryError when one is wrong. */
+export async function validateMetricQuery(
+  prisma: PrismaClient,
+  query: MetricQuery,
+): Promise<CollectionColumn[]> {
+  await checkCollections(prisma, query.collectionIds);
+  for (const date of [query.from, query.to]) {
+    if (date && !/^\d{4}-\d{2}-\d{2}$/.test(date)) {
+      throw new ResultQueryError(`Invalid date "${date}": expected YYYY-MM-DD.`);
+    }
+  }
+  if (query.from && query.to && query.from > query.to) {
+    throw new ResultQueryError(`Invalid range: ${query.from} is after ${query.to}.`);
+  }
+  const columns = await listColumns(prisma, query.collectionIds);
+  checkMetric(columns, query.metric);
+  if (query.groupBy) checkDimension(columns, query.groupBy);
+  if (query.filter) {
+    checkDimension(columns, query.filter.dimension);
+    if (query.groupBy && query.groupBy !== query.filter.dimension) {
+      throw new ResultQueryError(
+        `Cannot group by "${query.groupBy}" and filter on "${query.filter.dimension}": weekly ` +
+          "summaries keep one dimension at a time, so filter on the grouped column or drop one.",
+      );
+    }
+  }
+  return columns;
+}
+
+async function checkCollections(prisma: PrismaClient, collectionIds: string[]): Promise<void> {
+  if (collectionIds.length === 0) throw new ResultQueryError("Give at least one collection id.");
+  const collections = await prisma.collection.findMany({
+    where: { id: { in: collectionIds } },
+    select: { id: true, workflowId: true },
+  });
+  const missing = collectionIds.filter((id) => !collections.some((c) => c.id === id));
+  if (missing.length > 0) throw new ResultQueryError(`Collection ${missing.join(", ")} not found.`);
+  const workflows = new Set(collections.map((collection) => collection.workflowId));
+  if (workflows.size > 1) {
+    throw new ResultQueryError(
+      "The collections run different workflows, so their columns cannot be combined; " +
+        "give collections of one workflow.",
+    );
+  }
+}
+
+interface StatsRow extends Stats {
+  weekStart: string;
+  key: string;
+}
+
+interface WeekRow {
+  weekStart: string;
+  isoWeek: string;
+  partial: boolean;
+  status: string;
+  hasMetric: boolean;
+}
+
+/** Loads the weeks of the collections and the metric's stats per week and dimension value. */
+export async function loadWeekStats(
+  prisma: PrismaClient,
+  query: MetricQuery,
+): Promise<WeekStats[]> {
+  const ids = Prisma.join(query.collectionIds.map((id) => Prisma.sql`${id}::uuid`));
+  const range = Prisma.sql`${query.from ? Prisma.sql`AND w."startDate" >= ${query.from}::date` : Prisma.empty}
+    ${query.to ? Prisma.sql`AND w."startDate" <= ${query.to}::date` : Prisma.empty}`;
+  const dimension = query.groupBy ?? query.filter?.dimension ?? "";
+  const values = query.filter?.values.length
+    ? Prisma.sql`AND wm."dimensionValue" IN (${Prisma.join(query.filter.values)})`
+    : Prisma.empty;
+  const keyColumn = query.groupBy ? Prisma.sql`wm."dimensionValue"` : Prisma.sql`''`;
+
+  const weekRows = await prisma.$queryRaw<WeekRow[]>`
+    SELECT w."startDate"::text AS "weekStart", w."isoWeek", w.partial, w.status::text AS status,
+      COALESCE(w.summary->'columns' @> jsonb_build_array(jsonb_build_object('name', ${query.metric}::text)), false) AS "hasMetric"
+    FROM "Week" w
+    WHERE w."collectionId" IN (${ids}) ${range}
+    ORDER BY w."startDate"`;
+  const statsRows = await prisma.$queryRaw<StatsRow[]>`
+    SELECT w."startDate"::text AS "weekStart", ${keyColumn} AS key,
+      sum(wm.sum)::float8 AS sum, sum(wm.count)::float8 AS count,
+      min(wm.min)::float8 AS min, max(wm.max)::float8 AS max
+    FROM "WeekMetric" wm JOIN "Week" w ON w."currentResultId" = wm."resultSetId"
+    WHERE wm."collectionId" IN (${ids}) AND wm.metric = ${query.metric}
+      AND wm.dimension = ${dimension} ${values} ${range}
+    GROUP BY 1, 2`;
+  return mergeWeeks(weekRows, statsRows);
+}
+
+function mergeWeeks(weekRows: WeekRow[], statsRows: StatsRow[]): WeekStats[] {
+  const weeks = new Map<string, WeekStats>();
+  for (const row of weekRows) {
+    const week = weeks.get(row.weekStart);
+    if (!week) {
+      weeks.set(row.weekStart, { ...row, byKey: new Map() });
+      continue;
+    }
+    week.partial ||= row.partial;
+    week.hasMetric ||= row.hasMetric;
+    if (statusPrecedence.indexOf(row.status) < statusPrecedence.indexOf(week.status)) {
+      week.status = row.status;
+    }
+  }
+  for (const { weekStart, key, ...stats } of statsRows) {
+    const week = weeks.get(weekStart);
+    if (week) week.byKey.set(key, combineStats(week.byKey.get(key), stats));
+  }
+  return [...weeks.values()];
+}
