@@ -14,11 +14,11 @@ import { amcRequestDuration, amcThrottledTotal } from "./metrics.ts";
 import type { RateLimiter } from "./rate-limiter.ts";
 import type { AmcStats } from "./stats.ts";
 import type { TokenCache } from "./tokens.ts";
-import { sendRequest, TransportError, type HttpAnswer } from "./transport.ts";
+import { sendRequest, TransportError, type BufferedResponse } from "./transport.ts";
 import { AmcApiError, type AmcAccountConnection } from "./types.ts";
 
 // The path every AMC call takes: wait out the instance's throttling, take a rate-limit token,
-// attach a fresh access token, send, classify the answer, and retry what is safe to retry.
+// attach a fresh access token, send, classify the response, and retry what is safe to retry.
 
 /** One call to AMC's reporting API. */
 export interface AmcCall {
@@ -46,7 +46,7 @@ export interface RetryPolicy extends BackoffPolicy {
   maxRetryDelayMs: number;
 }
 
-/** What the caller needs from the client. */
+/** Client settings and services that the caller uses. */
 export interface CallerDependencies {
   clock: Clock;
   logger: Logger;
@@ -65,13 +65,13 @@ export class AmcCaller {
 
   /** Sends the call, retrying what is safe, and returns the parsed JSON body (or undefined). */
   async send(call: AmcCall): Promise<unknown> {
-    const { retry, logger, clock } = this.deps;
+    const { retry, logger, clock, throttle, random } = this.deps;
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.attempt(call, attempt);
       } catch (error) {
         if (!(error instanceof AmcApiError)) throw error;
-        const delayMs = error.retryAfterMs ?? 0;
+        const delayMs = error.retryAfterMs ?? backoffDelayMs(attempt, retry, random);
         const retryable = error.kind !== "permanent" && !error.outcomeUnknown;
         if (!retryable || attempt >= retry.maxAttempts || delayMs > retry.maxRetryDelayMs) {
           throw error;
@@ -82,39 +82,44 @@ export class AmcCaller {
             amcInstanceId: call.amcInstanceId,
             kind: error.kind,
             httpStatus: error.httpStatus,
+            code: error.code,
             delayMs,
           },
           `AMC ${call.operation} failed (${error.kind}); retry ${attempt} of ` +
             `${retry.maxAttempts - 1} in ${delayMs} ms`,
         );
-        // A throttled instance is already paused by InstanceThrottle; sleeping here as well
-        // would double the wait.
-        if (error.kind !== "throttled") await clock.sleep(delayMs);
+        // After a 429 from AMC the instance is already paused, and the next attempt waits for
+        // that pause, so sleeping here as well would double the wait.
+        if (throttle.remainingMs(instanceKeyOf(call)) === 0) await clock.sleep(delayMs);
       }
     }
   }
 
   private async attempt(call: AmcCall, attempt: number): Promise<unknown> {
     const { throttle, rateLimiter, tokens } = this.deps;
-    const instanceKey = `${call.account.accountId}\n${call.amcInstanceId}`;
+    const instanceKey = instanceKeyOf(call);
     await throttle.wait(instanceKey);
     await rateLimiter.take(call.account.accountId);
     let accessToken = await tokens.accessToken(call.account);
-    let answer = await this.exchange(call, accessToken, attempt);
-    if (answer.status === 401) {
+    let response = await this.exchange(call, accessToken, attempt);
+    if (response.status === 401) {
       // An access token can be revoked or expire early: refresh once and send once more.
       tokens.invalidate(call.account, accessToken);
       accessToken = await tokens.accessToken(call.account);
       await rateLimiter.take(call.account.accountId);
-      answer = await this.exchange(call, accessToken, attempt);
+      response = await this.exchange(call, accessToken, attempt);
     }
-    if (answer.status >= 200 && answer.status < 300)
-      return this.parseBody(call, answer, accessToken);
-    throw this.answerError(call, answer, accessToken, attempt, instanceKey);
+    if (response.status >= 200 && response.status < 300)
+      return this.parseBody(call, response, accessToken);
+    throw this.responseError(call, response, accessToken, attempt, instanceKey);
   }
 
   /** Sends one HTTP request and records its duration; network failures become AmcApiError. */
-  private async exchange(call: AmcCall, accessToken: string, attempt: number): Promise<HttpAnswer> {
+  private async exchange(
+    call: AmcCall,
+    accessToken: string,
+    attempt: number,
+  ): Promise<BufferedResponse> {
     const { requestTimeoutMs, stats, logger } = this.deps;
     const { account } = call;
     const headers: Record<string, string> = {
@@ -131,20 +136,20 @@ export class AmcCaller {
     }
     const startedMs = performance.now();
     try {
-      const answer = await sendRequest(requestUrl(call), init, requestTimeoutMs);
+      const response = await sendRequest(requestUrl(call), init, requestTimeoutMs);
       const durationMs = performance.now() - startedMs;
-      this.recordAnswer(call, answer.status, durationMs);
+      this.recordResponse(call, response.status, durationMs);
       logger.debug(
         {
           operation: call.operation,
           amcInstanceId: call.amcInstanceId,
-          status: answer.status,
+          status: response.status,
           durationMs: Math.round(durationMs),
           attempt,
         },
-        `AMC ${call.operation} answered HTTP ${answer.status} in ${Math.round(durationMs)} ms`,
+        `AMC ${call.operation} returned HTTP ${response.status} in ${Math.round(durationMs)} ms`,
       );
-      return answer;
+      return response;
     } catch (error) {
       if (!(error instanceof TransportError)) throw error;
       const durationMs = performance.now() - startedMs;
@@ -169,7 +174,7 @@ export class AmcCaller {
     }
   }
 
-  private recordAnswer(call: AmcCall, status: number, durationMs: number): void {
+  private recordResponse(call: AmcCall, status: number, durationMs: number): void {
     const statusClass = `${Math.floor(status / 100)}xx`;
     amcRequestDuration.observe(
       { operation: call.operation, status_class: statusClass },
@@ -182,20 +187,20 @@ export class AmcCaller {
     this.deps.stats.record(call.account.accountId, call.amcInstanceId, durationMs, outcome);
   }
 
-  private parseBody(call: AmcCall, answer: HttpAnswer, accessToken: string): unknown {
-    if (answer.text.trim() === "") return undefined;
+  private parseBody(call: AmcCall, response: BufferedResponse, accessToken: string): unknown {
+    if (response.text.trim() === "") return undefined;
     try {
-      return JSON.parse(answer.text);
+      return JSON.parse(response.text);
     } catch (error) {
-      const excerpt = redactSecrets(answer.text, secretsOf(call.account, accessToken)).slice(
+      const excerpt = redactSecrets(response.text, secretsOf(call.account, accessToken)).slice(
         0,
         200,
       );
       throw new AmcApiError(
-        `AMC ${call.operation} answered HTTP ${answer.status} with a body that is not JSON ` +
+        `AMC ${call.operation} returned HTTP ${response.status} with a body that is not JSON ` +
           `(starts: ${JSON.stringify(excerpt)}).`,
         "transient",
-        answer.status,
+        response.status,
         "InvalidResponse",
         undefined,
         undefined,
@@ -204,34 +209,34 @@ export class AmcCaller {
     }
   }
 
-  private answerError(
+  private responseError(
     call: AmcCall,
-    answer: HttpAnswer,
+    response: BufferedResponse,
     accessToken: string,
     attempt: number,
     instanceKey: string,
   ): AmcApiError {
     const { clock, retry, random, throttle } = this.deps;
-    const body = parseErrorBody(redactSecrets(answer.text, secretsOf(call.account, accessToken)));
-    if (answer.status === 429) {
+    const body = parseErrorBody(redactSecrets(response.text, secretsOf(call.account, accessToken)));
+    if (response.status === 429) {
       const retryAfterMs =
-        parseRetryAfterMs(answer.headers.get("retry-after"), clock.now()) ??
+        parseRetryAfterMs(response.headers.get("retry-after"), clock.now()) ??
         backoffDelayMs(attempt, retry, random);
       throttle.throttle(instanceKey, retryAfterMs);
       amcThrottledTotal.inc({ instance: call.amcInstanceId });
       // A 429 means AMC did not process the request, so even a create may be sent again.
       return httpError(call.operation, 429, body, retryAfterMs, false);
     }
-    if (answer.status >= 500 || answer.status === 408) {
+    if (response.status >= 500 || response.status === 408) {
       return httpError(
         call.operation,
-        answer.status,
+        response.status,
         body,
         backoffDelayMs(attempt, retry, random),
         !call.idempotent,
       );
     }
-    if (answer.status === 401) {
+    if (response.status === 401) {
       return httpError(
         call.operation,
         401,
@@ -243,8 +248,12 @@ export class AmcCaller {
         false,
       );
     }
-    return httpError(call.operation, answer.status, body, undefined, false);
+    return httpError(call.operation, response.status, body, undefined, false);
   }
+}
+
+function instanceKeyOf(call: AmcCall): string {
+  return `${call.account.accountId}\n${call.amcInstanceId}`;
 }
 
 function secretsOf(account: AmcAccountConnection, accessToken: string): string[] {

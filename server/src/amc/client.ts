@@ -28,7 +28,7 @@ import {
 /** Settings of the AMC client. */
 export interface AmcClientOptions {
   logger?: Logger;
-  /** Timeout of each HTTP request, covering the whole answer (for downloads, the headers). */
+  /** Timeout of each HTTP request, covering the whole response (for downloads, the headers). */
   requestTimeoutMs: number;
   /** Client-side limit of AMC calls per account. */
   requestsPerSecond: number;
@@ -151,10 +151,10 @@ export function createAmcClient(options: AmcClientOptions): AmcHttpClient {
           // Setting the status to CANCELLED twice has the same effect as once.
           idempotent: true,
         },
-        (answer) => answer,
+        (response) => response,
       );
       if (body !== undefined) return parseExecutionOrThrow(body, amcInstanceId);
-      // AMC may answer the cancel with an empty body; fetch the execution's new state.
+      // AMC may return an empty body for a cancel; fetch the execution's new state.
       return call(
         {
           operation: "getExecution",

@@ -11,7 +11,7 @@ import { AmcApiError } from "./types.ts";
 // Result files come from presigned URLs (S3 in AMC), which carry their own signature in the
 // query string: they get no Authorization header, and the query never reaches logs or errors.
 
-/** What a download needs from the client. */
+/** Client settings and services that a download uses. */
 export interface DownloadDependencies {
   clock: Clock;
   logger: Logger;
@@ -99,7 +99,7 @@ async function openOnce(
   const text = await response.text().catch(() => "");
   const body = parseErrorBody(text);
   const kind = faultKindOfStatus(response.status);
-  // S3 answers 403 for an expired or tampered signature; presigned URLs last 10 minutes.
+  // S3 returns 403 for an expired or tampered signature; presigned URLs last 10 minutes.
   const advice =
     response.status === 403
       ? "The presigned URL may have expired: request new download URLs."

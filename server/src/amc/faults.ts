@@ -1,6 +1,6 @@
 import { AmcApiError, type AmcFaultKind } from "./types.ts";
 
-// Turning HTTP answers into AmcApiError: the fault kind, AMC's `{code, details}` and the delay
+// Turning HTTP responses into AmcApiError: the fault kind, AMC's `{code, details}` and the delay
 // before a retry. Error bodies may be JSON, an HTML page from a proxy or empty, and none of
 // these may crash the parser.
 
@@ -93,7 +93,7 @@ export function redactSecrets(text: string, secrets: readonly string[]): string 
   return result;
 }
 
-/** Builds the AmcApiError of an HTTP error answer. */
+/** Builds the AmcApiError of an HTTP error response. */
 export function httpError(
   operation: string,
   status: number,

@@ -2,7 +2,7 @@ import type { Clock } from "./clock.ts";
 
 // When AMC throttles one instance, later calls to that instance wait out the same pause, while
 // calls to other instances go ahead. AMC's rate limits are unpublished; this keeps the client
-// from hammering an instance that just answered 429.
+// from hammering an instance that just returned 429.
 
 /** Per-instance "throttled until" times, keyed by account and AMC instance id. */
 export class InstanceThrottle {

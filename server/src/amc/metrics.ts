@@ -12,10 +12,10 @@ export const amcRequestDuration = new Histogram({
   registers: [metricsRegistry],
 });
 
-/** 429 answers from AMC, by AMC instance id. */
+/** 429 responses from AMC, by AMC instance id. */
 export const amcThrottledTotal = new Counter({
   name: "amc_collections_amc_throttled_total",
-  help: "AMC API requests answered with HTTP 429, by AMC instance id.",
+  help: "AMC API requests rejected with HTTP 429, by AMC instance id.",
   labelNames: ["instance"] as const,
   registers: [metricsRegistry],
 });

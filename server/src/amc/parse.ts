@@ -6,7 +6,7 @@ import type {
   ListExecutionsResponse,
 } from "./types.ts";
 
-// Normalising AMC's success bodies. AMC documents a flat execution object, and some answers
+// Normalising AMC's success bodies. AMC documents a flat execution object, and some responses
 // wrap it in `workflowExecution` (or a workflow in `workflow`); both shapes are accepted.
 
 /** A success body that lacks a required field or has a value of the wrong type. */

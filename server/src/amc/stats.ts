@@ -1,4 +1,4 @@
-// Per-instance figures for operators: how fast AMC answers and how often it throttles. The
+// Per-instance figures for operators: how fast AMC responds and how often it throttles. The
 // percentile comes from the most recent samples only, so it follows AMC's current behaviour.
 
 const sampleWindow = 1024;
@@ -7,17 +7,17 @@ const sampleWindow = 1024;
 export interface AmcInstanceStats {
   accountId: string;
   amcInstanceId: string;
-  /** HTTP attempts that got an answer or failed on the network. */
+  /** HTTP attempts that got a response or failed on the network. */
   requestCount: number;
   meanResponseMs: number;
   /** 95th percentile of the last 1024 response times. */
   p95ResponseMs: number;
   maxResponseMs: number;
-  /** Answers with HTTP 429. */
+  /** Responses with HTTP 429. */
   throttledCount: number;
-  /** Answers with 5xx, timeouts and network errors. */
+  /** Responses with 5xx, timeouts and network errors. */
   transientErrorCount: number;
-  /** Answers with other 4xx statuses (401 included). */
+  /** Responses with other 4xx statuses (401 included). */
   permanentErrorCount: number;
 }
 

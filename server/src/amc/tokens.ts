@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { Logger } from "pino";
 import type { Clock } from "./clock.ts";
 import { faultKindOfStatus, parseErrorBody, redactSecrets } from "./faults.ts";
-import { sendRequest, TransportError } from "./transport.ts";
+import { sendRequest, TransportError, type BufferedResponse } from "./transport.ts";
 import { AmcApiError, type AmcAccountConnection } from "./types.ts";
 
 // Login with Amazon access tokens, obtained with the refresh-token grant. Tokens are cached per
@@ -62,29 +62,36 @@ export class TokenCache {
   }
 
   private async requestToken(account: AmcAccountConnection): Promise<CachedToken> {
-    const { clock, logger, requestTimeoutMs } = this.options;
+    const startedMs = this.options.clock.now();
+    const response = await this.postRefreshGrant(account);
     const secrets = [account.clientSecret, account.refreshToken];
+    if (response.status < 200 || response.status >= 300) {
+      throw tokenError(account, response.status, redactSecrets(response.text, secrets));
+    }
+    const { accessToken, lifetimeMs } = parseTokenResponse(account, response.text, secrets);
+    this.options.logger.debug(
+      { accountId: account.accountId, lifetimeMs },
+      `Refreshed the AMC access token of account ${account.accountId}`,
+    );
+    this.options.onRefresh?.();
+    // The lifetime counts from before the request, so network delay only shortens it.
+    return { accessToken, expiresAtMs: startedMs + lifetimeMs };
+  }
+
+  private async postRefreshGrant(account: AmcAccountConnection): Promise<BufferedResponse> {
     const form = new URLSearchParams({
       grant_type: "refresh_token",
       refresh_token: account.refreshToken,
       client_id: account.clientId,
       client_secret: account.clientSecret,
     });
-    const startedMs = clock.now();
-    let answer;
+    const init: RequestInit = {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
+      body: form.toString(),
+    };
     try {
-      answer = await sendRequest(
-        account.tokenUrl,
-        {
-          method: "POST",
-          headers: {
-            "content-type": "application/x-www-form-urlencoded",
-            accept: "application/json",
-          },
-          body: form.toString(),
-        },
-        requestTimeoutMs,
-      );
+      return await sendRequest(account.tokenUrl, init, this.options.requestTimeoutMs);
     } catch (error) {
       if (!(error instanceof TransportError)) throw error;
       throw new AmcApiError(
@@ -92,23 +99,12 @@ export class TokenCache {
           `${error.message} Retry later.`,
         "transient",
         undefined,
-        undefined,
+        error.reason === "timeout" ? "RequestTimeout" : "NetworkError",
         undefined,
         undefined,
         { cause: error },
       );
     }
-    if (answer.status < 200 || answer.status >= 300) {
-      throw tokenError(account, answer.status, redactSecrets(answer.text, secrets));
-    }
-    const { accessToken, lifetimeMs } = parseTokenAnswer(account, answer.text, secrets);
-    logger.debug(
-      { accountId: account.accountId, lifetimeMs },
-      `Refreshed the AMC access token of account ${account.accountId}`,
-    );
-    this.options.onRefresh?.();
-    // The lifetime counts from before the request, so network delay only shortens it.
-    return { accessToken, expiresAtMs: startedMs + lifetimeMs };
   }
 }
 
@@ -123,8 +119,8 @@ function cacheKey(account: AmcAccountConnection): string {
   return `${account.accountId}:${hash}`;
 }
 
-/** Parses Login with Amazon's `{access_token, expires_in}` answer. */
-function parseTokenAnswer(
+/** Parses Login with Amazon's `{access_token, expires_in}` response. */
+function parseTokenResponse(
   account: AmcAccountConnection,
   text: string,
   secrets: string[],
@@ -140,8 +136,9 @@ function parseTokenAnswer(
   if (typeof accessToken !== "string" || accessToken === "" || !(expiresInSeconds > 0)) {
     const excerpt = redactSecrets(text, [...secrets, String(accessToken)]).slice(0, 200);
     throw new AmcApiError(
-      `Login with Amazon answered account ${account.accountId} without a valid access_token ` +
-        `and expires_in (body starts: ${JSON.stringify(excerpt)}). Check the account's token URL.`,
+      `Login with Amazon returned no valid access_token and expires_in for account ` +
+        `${account.accountId} (body starts: ${JSON.stringify(excerpt)}). ` +
+        "Check the account's token URL.",
       "transient",
       undefined,
       "InvalidTokenResponse",
@@ -156,7 +153,7 @@ function tokenError(
   redactedText: string,
 ): AmcApiError {
   const body = parseErrorBody(redactedText);
-  // The token endpoint answers 400 or 401 for a revoked refresh token or a wrong client id or
+  // The token endpoint returns 400 or 401 for a revoked refresh token or a wrong client id or
   // secret; retrying with the same credentials cannot succeed.
   const kind = status === 401 ? "permanent" : faultKindOfStatus(status);
   const reason = [body.code, body.details].filter(Boolean).join(": ") || "no error details";

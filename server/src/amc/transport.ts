@@ -26,8 +26,8 @@ export class TransportError extends Error {
   }
 }
 
-/** A complete HTTP answer with its body read as text. */
-export interface HttpAnswer {
+/** An HTTP response with its whole body read as text. */
+export interface BufferedResponse {
   status: number;
   headers: Headers;
   text: string;
@@ -38,7 +38,7 @@ export async function sendRequest(
   url: string,
   init: RequestInit,
   timeoutMs: number,
-): Promise<HttpAnswer> {
+): Promise<BufferedResponse> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   try {

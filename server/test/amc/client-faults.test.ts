@@ -200,7 +200,7 @@ describe("AMC client faults", () => {
           error.kind === "transient" && error.outcomeUnknown && error.code === "NetworkError",
       ),
     );
-    // The execution exists although the client saw no answer, and it was not created twice.
+    // The execution exists although the client got no response, and it was not created twice.
     assert.equal(server.executionCount("amcdrop"), before + 1);
     const listed = await client.listExecutions(testAccount(server), {
       amcInstanceId: "amcdrop",

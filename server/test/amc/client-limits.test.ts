@@ -84,7 +84,7 @@ describe("AMC client limits", () => {
     // Both retries of the throttled instance waited out the pause.
     assert.ok(slowRequests[1]!.receivedAtMs - throttledAtMs >= 55);
     assert.ok(slowRequests[2]!.receivedAtMs - throttledAtMs >= 55);
-    // The other instance answered while the throttled one was paused.
+    // The other instance responded while the throttled one was paused.
     assert.ok(fastDoneMs < throttledAtMs + 55, `fast call took ${fastDoneMs - fastStartedMs} ms`);
   });
 

@@ -142,7 +142,7 @@ describe("AMC client operations", () => {
     assert.deepEqual(JSON.parse(request.body), { status: "CANCELLED" });
   });
 
-  test("cancelExecution with empty answer", async () => {
+  test("cancelExecution with empty body", async () => {
     const client = testClient();
     const account = testAccount(server);
     const created = await client.createExecution(account, weekRequest);

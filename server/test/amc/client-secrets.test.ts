@@ -10,7 +10,7 @@ before(async () => {
 });
 after(() => server.stop());
 
-/** Every text a secret could leak through: message, fields, stack, causes. */
+/** Joins every text a secret could leak through: message, fields, stack and causes. */
 function errorText(error: unknown): string {
   return [
     String(error),
@@ -30,7 +30,7 @@ describe("AMC client secrets", () => {
       promise.catch((error) => void errors.push(error));
 
     await client.createExecution(account, weekRequest);
-    // Answers that repeat the request, with its Authorization header, back to the client.
+    // Responses that repeat the request, with its Authorization header, back to the client.
     server.script("GET", /workflowExecutions\/e-echo$/, { status: 400, echoRequest: true });
     await capture(client.getExecution(account, "amcabc123", "e-echo"));
     server.script(

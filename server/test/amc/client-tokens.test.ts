@@ -154,7 +154,7 @@ describe("AMC client tokens", () => {
     assert.equal(server.tokenRequests().length, 2);
   });
 
-  test("token answer without access_token", async () => {
+  test("token response without access_token", async () => {
     const client = testClient({ retry: { maxAttempts: 1 } });
     server.script("POST", /\/auth\/o2\/token$/, { status: 200, body: { token_type: "bearer" } });
     await assert.rejects(

@@ -32,7 +32,7 @@ export function testAccount(
   };
 }
 
-/** A logger that keeps every line, at trace level, without any redaction of its own. */
+/** Creates a logger that keeps every line, at trace level, without any redaction of its own. */
 export function captureLogger(): { logger: Logger; lines: string[] } {
   const lines: string[] = [];
   const logger = pino({ level: "trace" }, { write: (line: string) => void lines.push(line) });
@@ -59,7 +59,7 @@ export const weekRequest = {
   timeWindowTimeZone: "UTC",
 };
 
-/** A clock that only moves when the test advances it or the client sleeps. */
+/** Creates a clock that only moves when the test advances it or the client sleeps. */
 export function manualClock(startMs = Date.UTC(2026, 2, 2)) {
   let nowMs = startMs;
   const sleeps: number[] = [];

@@ -4,20 +4,20 @@ import type { AddressInfo, Socket } from "node:net";
 
 // A small AMC look-alike on loopback for the client's fault tests. It keeps executions and
 // workflows in memory, issues Login with Amazon tokens, serves multi-part result files, and
-// lets a test script the next answers of any route: a status with headers and body, a delay,
+// lets a test script the next responses of any route: a status with headers and body, a delay,
 // or a connection dropped before or after the request was handled.
 
-/** One answer a test queues for a route, used instead of the normal handler. */
-export interface ScriptedAnswer {
+/** One response a test queues for a route, sent instead of the normal handler's. */
+export interface ScriptedResponse {
   status?: number;
   headers?: Record<string, string>;
   /** A string is sent as is; anything else as JSON. */
   body?: unknown;
-  /** Wait before answering. */
+  /** Delay before responding. */
   delayMs?: number;
-  /** Close the socket without answering; "after" handles the request first. */
+  /** Close the socket without responding; "after" handles the request first. */
   drop?: "before" | "after";
-  /** Send the whole answer but wrap the normal handler's JSON in this field. */
+  /** Wrap the normal handler's JSON body in this field. */
   wrapIn?: string;
   /** Put the request's headers and body into the error details, as a careless server might. */
   echoRequest?: boolean;
@@ -37,7 +37,7 @@ export interface RecordedRequest {
 interface Script {
   method: string;
   path: RegExp;
-  answers: ScriptedAnswer[];
+  responses: ScriptedResponse[];
 }
 
 interface StoredExecution {
@@ -55,7 +55,7 @@ interface StoredExecution {
 export interface ScriptedServerOptions {
   /** expires_in of issued access tokens, in seconds. */
   tokenLifetimeSeconds?: number;
-  /** Delay of each token answer, so concurrent refreshes overlap. */
+  /** Delay of each token response, so concurrent refreshes overlap. */
   tokenDelayMs?: number;
 }
 
@@ -73,10 +73,10 @@ export async function startScriptedAmcServer(options: ScriptedServerOptions = {}
   let tokenCount = 0;
   let tokenLifetimeSeconds = options.tokenLifetimeSeconds ?? 3600;
 
-  function nextScripted(method: string, path: string): ScriptedAnswer | undefined {
+  function nextScripted(method: string, path: string): ScriptedResponse | undefined {
     for (const script of scripts) {
-      if (script.method === method && script.path.test(path) && script.answers.length > 0) {
-        return script.answers.shift();
+      if (script.method === method && script.path.test(path) && script.responses.length > 0) {
+        return script.responses.shift();
       }
     }
     return undefined;
@@ -201,11 +201,11 @@ export async function startScriptedAmcServer(options: ScriptedServerOptions = {}
     return [404, { code: "404", details: `No route for ${req.method} ${rest}` }];
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function readRequest(req: IncomingMessage): Promise<RecordedRequest> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
-    const recorded: RecordedRequest = {
+    return {
       method: req.method ?? "GET",
       path: url.pathname,
       query: url.searchParams,
@@ -213,7 +213,39 @@ export async function startScriptedAmcServer(options: ScriptedServerOptions = {}
       body: Buffer.concat(chunks).toString("utf8"),
       receivedAtMs: Date.now(),
     };
+  }
+
+  function sendScripted(
+    scripted: ScriptedResponse & { status: number },
+    recorded: RecordedRequest,
+    res: ServerResponse,
+  ): void {
+    let body = scripted.body;
+    if (scripted.echoRequest) {
+      body = { code: "EchoedRequest", details: JSON.stringify({ ...recorded, query: undefined }) };
+    }
+    let text = "";
+    if (typeof body === "string") text = body;
+    else if (body !== undefined) text = JSON.stringify(body);
+    const contentType = typeof body === "string" ? {} : { "content-type": "application/json" };
+    res.writeHead(scripted.status, { ...contentType, ...scripted.headers });
+    res.end(text);
+  }
+
+  function serveFile(path: string, res: ServerResponse): void {
+    const content = resultFiles.get(path.slice("/files/".length));
+    if (content === undefined) {
+      res.writeHead(404).end("<Error><Code>NoSuchKey</Code></Error>");
+      return;
+    }
+    res.writeHead(200, { "content-type": "text/csv" });
+    res.end(content);
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const recorded = await readRequest(req);
     requests.push(recorded);
+
     const scripted = nextScripted(recorded.method, recorded.path);
     if (scripted?.delayMs) await new Promise((resolve) => setTimeout(resolve, scripted.delayMs));
     if (scripted?.drop === "before") {
@@ -221,17 +253,10 @@ export async function startScriptedAmcServer(options: ScriptedServerOptions = {}
       return;
     }
     if (scripted?.status !== undefined) {
-      const body = scripted.echoRequest
-        ? { code: "EchoedRequest", details: JSON.stringify({ ...recorded, query: undefined }) }
-        : scripted.body;
-      const text = typeof body === "string" ? body : body === undefined ? "" : JSON.stringify(body);
-      res.writeHead(scripted.status, {
-        ...(typeof body === "string" ? {} : { "content-type": "application/json" }),
-        ...scripted.headers,
-      });
-      res.end(text);
+      sendScripted({ ...scripted, status: scripted.status }, recorded, res);
       return;
     }
+
     if (recorded.path === "/auth/o2/token" && recorded.method === "POST") {
       if (options.tokenDelayMs) {
         await new Promise((resolve) => setTimeout(resolve, options.tokenDelayMs));
@@ -240,15 +265,10 @@ export async function startScriptedAmcServer(options: ScriptedServerOptions = {}
       return;
     }
     if (recorded.path.startsWith("/files/")) {
-      const content = resultFiles.get(recorded.path.slice("/files/".length));
-      if (content === undefined) {
-        res.writeHead(404).end("<Error><Code>NoSuchKey</Code></Error>");
-        return;
-      }
-      res.writeHead(200, { "content-type": "text/csv" });
-      res.end(content);
+      serveFile(recorded.path, res);
       return;
     }
+
     const amcMatch = /^\/amc\/reporting\/([^/]+)(\/.*)$/.exec(recorded.path);
     if (!amcMatch) {
       sendJson(res, 404, { code: "404", details: "Not found" });
@@ -259,11 +279,8 @@ export async function startScriptedAmcServer(options: ScriptedServerOptions = {}
       sendJson(res, 401, { code: "401", details: "Unauthorized" });
       return;
     }
-    const [status, body] = handleAmc(
-      decodeURIComponent(amcMatch[1] ?? ""),
-      amcMatch[2] ?? "",
-      recorded,
-    );
+    const instanceId = decodeURIComponent(amcMatch[1] ?? "");
+    const [status, body] = handleAmc(instanceId, amcMatch[2] ?? "", recorded);
     if (scripted?.drop === "after") {
       req.socket.destroy();
       return;
@@ -287,11 +304,11 @@ export async function startScriptedAmcServer(options: ScriptedServerOptions = {}
     url: `http://127.0.0.1:${port}`,
     tokenUrl: `http://127.0.0.1:${port}/auth/o2/token`,
     requests,
-    /** Queues answers for requests whose method and path match, in order. */
-    script(method: string, path: RegExp, ...answers: ScriptedAnswer[]): void {
-      scripts.push({ method, path, answers });
+    /** Queues responses for requests whose method and path match, in order. */
+    script(method: string, path: RegExp, ...responses: ScriptedResponse[]): void {
+      scripts.push({ method, path, responses });
     },
-    /** Drops every script that has answers left. */
+    /** Drops every queued response. */
     clearScripts(): void {
       scripts.length = 0;
     },
