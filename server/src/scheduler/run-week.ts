@@ -1,0 +1,158 @@
+import { terminalAmcStatuses, type AmcExecution, type AmcExecutionStatus } from "../amc/types.ts";
+import { DomainValidationError } from "../domain/errors.ts";
+import { callAmcWithRetry } from "./amc-step.ts";
+import { pollIntervalMs } from "./backoff.ts";
+import { LeaseLostError, sleepScaled, type RunnerContext } from "./context.ts";
+import { finishFailed, finishSucceeded, type SettleCollection } from "./finish.ts";
+import type { WeekJob } from "./job.ts";
+import { cancelLeftoverExecutions } from "./cancel.ts";
+import { utcNow } from "./sql.ts";
+import {
+  hasActiveOlderExecution,
+  prepareExecution,
+  SubmitRejectedError,
+  submitExecution,
+} from "./submit.ts";
+import { addEvent } from "./timeline.ts";
+
+// One week attempt from claim to finish. Every step starts from what the database says, so the
+// same function resumes a week after a crash or a takeover: a SUBMITTING row is submitted or
+// found again, a known AMC execution is polled, and a finished one has its result stored again.
+
+/** Execution row fields that polling keeps current. */
+interface PolledExecution {
+  id: string;
+  amcExecutionId: string;
+  status: AmcExecutionStatus;
+  /** When AMC got the execution; polling intervals grow with the time since. */
+  submittedAtMs: number;
+}
+
+async function recordStatus(
+  context: RunnerContext,
+  execution: PolledExecution,
+  polled: AmcExecution,
+): Promise<void> {
+  const running = polled.status === "RUNNING";
+  await context.database.prisma.$executeRawUnsafe(
+    `UPDATE "Execution" SET status = $2::"ExecutionStatus", "lastPolledAt" = ${utcNow},
+       "startedAt" = CASE WHEN $3 THEN COALESCE("startedAt", ${utcNow}) ELSE "startedAt" END,
+       "updatedAt" = ${utcNow}
+     WHERE id = $1::uuid AND status NOT IN ('SUCCEEDED', 'FAILED', 'CANCELLED', 'REJECTED')`,
+    execution.id,
+    terminalAmcStatuses.has(polled.status) ? execution.status : polled.status,
+    running,
+  );
+  const reason = polled.statusReason ? `: ${polled.statusReason}` : "";
+  await addEvent(
+    context.database.prisma,
+    execution.id,
+    "STATUS",
+    `AMC status ${execution.status} → ${polled.status}${reason}.`,
+    { from: execution.status, to: polled.status },
+  );
+}
+
+/** Polls AMC until the execution is terminal, with intervals that grow with its age. */
+async function pollUntilTerminal(
+  context: RunnerContext,
+  job: WeekJob,
+  execution: PolledExecution,
+  signal: AbortSignal,
+): Promise<AmcExecution> {
+  const { settings } = context;
+  for (;;) {
+    const ageMs = Date.now() * settings.timeScale - execution.submittedAtMs * settings.timeScale;
+    const waitMs = pollIntervalMs(ageMs, settings.pollIntervalMinMs, settings.pollIntervalMaxMs);
+    await sleepScaled(settings, waitMs, signal);
+    const polled = await callAmcWithRetry(context, execution.id, "getExecution", signal, () =>
+      context.amc.getExecution(job.account, job.amcInstanceId, execution.amcExecutionId),
+    );
+    if (polled.status !== execution.status) {
+      await recordStatus(context, execution, polled);
+      execution.status = polled.status;
+    }
+    if (terminalAmcStatuses.has(polled.status)) return polled;
+  }
+}
+
+/** Runs the claimed week to a finish, or until its lease is lost or the scheduler stops. */
+export async function runWeek(
+  context: RunnerContext,
+  job: WeekJob,
+  settleCollection: SettleCollection,
+  signal: AbortSignal,
+): Promise<void> {
+  if (await hasActiveOlderExecution(context, job)) {
+    await cancelLeftoverExecutions(context, job.weekId, signal);
+  }
+  let execution;
+  try {
+    execution = await prepareExecution(context, job);
+  } catch (error) {
+    if (!(error instanceof DomainValidationError)) throw error;
+    await finishFailed(context, job, undefined, "SUBMIT_REJECTED", error.message, settleCollection);
+    return;
+  }
+
+  let amcExecutionId = execution.amcExecutionId;
+  let status = execution.status as AmcExecutionStatus | "SUBMITTING";
+  if (status === "SUBMITTING" || amcExecutionId === null) {
+    let submitted;
+    try {
+      submitted = await submitExecution(context, job, execution, signal);
+    } catch (error) {
+      if (!(error instanceof SubmitRejectedError)) throw error;
+      await finishFailed(
+        context,
+        job,
+        execution.id,
+        "SUBMIT_REJECTED",
+        error.message,
+        settleCollection,
+      );
+      return;
+    }
+    if (!submitted) return;
+    amcExecutionId = submitted.workflowExecutionId;
+    status = terminalAmcStatuses.has(submitted.status) ? "PENDING" : submitted.status;
+  } else if (execution.status !== "SUCCEEDED") {
+    await addEvent(
+      context.database.prisma,
+      execution.id,
+      "TAKEOVER",
+      `Lease owner ${context.owner} resumed polling ${amcExecutionId}.`,
+    );
+  }
+
+  let final: AmcExecution;
+  if (status === "SUCCEEDED") {
+    final = { workflowExecutionId: amcExecutionId, workflowId: "", status };
+  } else {
+    const polled: PolledExecution = {
+      id: execution.id,
+      amcExecutionId,
+      status,
+      submittedAtMs: (execution.submittedAt ?? new Date()).getTime(),
+    };
+    final = await pollUntilTerminal(context, job, polled, signal);
+  }
+  signal.throwIfAborted();
+  if (final.status === "SUCCEEDED") {
+    await finishSucceeded(
+      context,
+      job,
+      { id: execution.id, amcExecutionId },
+      settleCollection,
+      signal,
+    );
+    return;
+  }
+  const reason = final.statusReason ?? `AMC execution ${amcExecutionId} ended ${final.status}.`;
+  await finishFailed(context, job, execution.id, final.status, reason, settleCollection);
+}
+
+/** Returns true for errors that end a runner quietly: its lease is gone or it was stopped. */
+export function isRunnerStop(error: unknown, signal: AbortSignal): boolean {
+  return error instanceof LeaseLostError || (signal.aborted && error === signal.reason);
+}

@@ -1,0 +1,362 @@
+import {
+  AmcApiError,
+  terminalAmcStatuses,
+  type AmcExecution,
+  type AmcInputParameter,
+} from "../amc/types.ts";
+import { amcTimeWindow } from "../domain/weeks.ts";
+import { parseParameterDefinitions, type ParameterDefinition } from "../domain/parameters.ts";
+import { renderSql } from "../domain/render.ts";
+import type { Execution } from "../generated/prisma/client.ts";
+import { callAmcWithRetry } from "./amc-step.ts";
+import { retryDelayMs } from "./backoff.ts";
+import { LeaseLostError, sleepScaled, type RunnerContext } from "./context.ts";
+import type { WeekJob } from "./job.ts";
+import { executionsRecoveredTotal, executionsSubmittedTotal } from "./metrics.ts";
+import { activeExecutionStatusList, utcNow } from "./sql.ts";
+import { addEvent } from "./timeline.ts";
+import { releaseUnsentClaim, scheduleWeekRetry } from "./week-state.ts";
+
+// Submitting a week's execution exactly once.
+//
+// AMC's create call has no idempotency key, so the attempt is recorded before the call: the
+// Execution row is inserted as SUBMITTING, then `submittedAt` is set just before the request
+// goes out, and AMC's id is stored as soon as the answer arrives. Every execution of a week runs
+// the week's own saved AMC workflow, whose id is derived from the week's id. When a create call
+// may have taken effect (it timed out, or the process died after setting `submittedAt`), the
+// runner lists that workflow's executions and adopts the one no Execution row knows, instead of
+// creating a second one.
+
+/** Error of a create call that AMC rejected; the attempt fails with AMC's reason. */
+export class SubmitRejectedError extends Error {
+  override name = "SubmitRejectedError";
+}
+
+/** Returns the id of the saved AMC workflow that every execution of the week runs. */
+export function savedWorkflowId(weekId: string): string {
+  return `amcc-week-${weekId}`;
+}
+
+/**
+ * Returns the Execution row of the job's attempt, creating it as SUBMITTING when missing.
+ * Throws a DomainValidationError when the SQL no longer renders.
+ */
+export async function prepareExecution(context: RunnerContext, job: WeekJob): Promise<Execution> {
+  const { prisma } = context.database;
+  const existing = await prisma.execution.findUnique({
+    where: { weekId_attempt: { weekId: job.weekId, attempt: job.attempt } },
+  });
+  if (existing) return existing;
+
+  const { definitions } = parseParameterDefinitions(job.parametersSnapshot);
+  const rendered = renderSql(
+    job.sqlSnapshot,
+    { startDate: job.startDate, endDate: job.endDate },
+    definitions,
+    (job.parameterValues ?? {}) as Record<string, unknown>,
+  );
+  const window = amcTimeWindow({ startDate: job.startDate, endDate: job.endDate }, job.timezone);
+  return prisma.execution.create({
+    data: {
+      weekId: job.weekId,
+      attempt: job.attempt,
+      status: "SUBMITTING",
+      amcWorkflowId: savedWorkflowId(job.weekId),
+      sql: rendered.sql,
+      parameterValues: rendered.parameterValues,
+      ...window,
+    },
+  });
+}
+
+/** Returns true when an older attempt of the week may still be running at AMC. */
+export async function hasActiveOlderExecution(
+  context: RunnerContext,
+  job: WeekJob,
+): Promise<boolean> {
+  const rows = await context.database.prisma.$queryRawUnsafe<unknown[]>(
+    `SELECT 1 FROM "Execution" WHERE "weekId" = $1::uuid AND attempt < $2
+       AND status IN ${activeExecutionStatusList} LIMIT 1`,
+    job.weekId,
+    job.attempt,
+  );
+  return rows.length > 0;
+}
+
+function inputParameters(definitions: ParameterDefinition[]): AmcInputParameter[] {
+  return definitions
+    .filter((definition) => definition.passAs === "CUSTOM_PARAMETER")
+    .map((definition) => ({ name: definition.name, dataType: definition.type }));
+}
+
+/** Creates the week's saved workflow at AMC; an existing one with the same id is kept. */
+async function ensureSavedWorkflow(
+  context: RunnerContext,
+  job: WeekJob,
+  execution: Execution,
+  signal: AbortSignal,
+): Promise<void> {
+  const workflowId = savedWorkflowId(job.weekId);
+  const { definitions } = parseParameterDefinitions(job.parametersSnapshot);
+  const workflow = {
+    workflowId,
+    sqlQuery: execution.sql,
+    inputParameters: inputParameters(definitions),
+  };
+  await callAmcWithRetry(context, execution.id, "createWorkflow", signal, async () => {
+    try {
+      await context.amc.createWorkflow(job.account, job.amcInstanceId, workflow);
+    } catch (error) {
+      if (!(error instanceof AmcApiError)) throw error;
+      if (
+        error.kind === "permanent" &&
+        /already exists/i.test(`${error.message} ${error.details ?? ""}`)
+      ) {
+        return;
+      }
+      if (!error.outcomeUnknown) throw error;
+      // The create may have worked; AMC answers getWorkflow with 404 when it did not.
+      await context.amc.getWorkflow(job.account, job.amcInstanceId, workflowId);
+    }
+  });
+}
+
+/**
+ * Lists the week's workflow executions at AMC and returns the one no Execution row knows yet,
+ * which is the execution a create call of this attempt made. The saved workflow belongs to this
+ * week alone, so every execution listed has this week's window.
+ */
+async function findSubmittedExecution(
+  context: RunnerContext,
+  job: WeekJob,
+  execution: Execution,
+  signal: AbortSignal,
+): Promise<AmcExecution | undefined> {
+  const known = await context.database.prisma.execution.findMany({
+    where: { weekId: job.weekId, amcExecutionId: { not: null } },
+    select: { amcExecutionId: true },
+  });
+  const knownIds = new Set(known.map((row) => row.amcExecutionId));
+  const found: AmcExecution[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await callAmcWithRetry(context, execution.id, "listExecutions", signal, () =>
+      context.amc.listExecutions(job.account, {
+        amcInstanceId: job.amcInstanceId,
+        workflowId: savedWorkflowId(job.weekId),
+        includeCancelled: true,
+        limit: 100,
+        ...(nextToken ? { nextToken } : {}),
+      }),
+    );
+    found.push(...page.executions.filter((item) => !knownIds.has(item.workflowExecutionId)));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  if (found.length > 1) {
+    // NOTE: only a create that AMC accepted after its request timed out and after a later
+    // create for the same attempt can cause this; the oldest is kept and the others cancelled.
+    found.sort((a, b) => (a.createTime ?? "").localeCompare(b.createTime ?? ""));
+    for (const extra of found.slice(1)) {
+      context.logger.error(
+        {
+          weekId: job.weekId,
+          executionId: execution.id,
+          amcExecutionId: extra.workflowExecutionId,
+        },
+        "found a second AMC execution for one attempt; cancelling it",
+      );
+      await context.amc
+        .cancelExecution(job.account, job.amcInstanceId, extra.workflowExecutionId)
+        .catch(() => undefined);
+    }
+  }
+  return found[0];
+}
+
+/** Stores AMC's id; returns false when the row left SUBMITTING meanwhile (cancelled). */
+async function storeSubmitted(
+  context: RunnerContext,
+  job: WeekJob,
+  execution: Execution,
+  amcExecution: AmcExecution,
+  how: "SUBMITTED" | "RECOVERED",
+): Promise<boolean> {
+  const { prisma } = context.database;
+  const stored = await prisma.$executeRawUnsafe(
+    `UPDATE "Execution" SET "amcExecutionId" = $2, status = $3::"ExecutionStatus",
+       "submittedAt" = COALESCE("submittedAt", ${utcNow}), "updatedAt" = ${utcNow}
+     WHERE id = $1::uuid AND status = 'SUBMITTING'`,
+    execution.id,
+    amcExecution.workflowExecutionId,
+    // A terminal status is stored by the poll that follows, with its timeline event.
+    terminalAmcStatuses.has(amcExecution.status) ? "PENDING" : amcExecution.status,
+  );
+  const ids = {
+    weekId: job.weekId,
+    collectionId: job.collectionId,
+    executionId: execution.id,
+    amcExecutionId: amcExecution.workflowExecutionId,
+  };
+  if (stored === 0) {
+    context.logger.info(ids, "execution was cancelled while being submitted; cancelling it at AMC");
+    await context.amc
+      .cancelExecution(job.account, job.amcInstanceId, amcExecution.workflowExecutionId)
+      .catch(() => undefined);
+    return false;
+  }
+  if (how === "SUBMITTED") executionsSubmittedTotal.inc();
+  else executionsRecoveredTotal.inc();
+  const message =
+    how === "SUBMITTED"
+      ? `Submitted to AMC as ${amcExecution.workflowExecutionId}.`
+      : `Found execution ${amcExecution.workflowExecutionId} at AMC after a create call with an unknown outcome.`;
+  context.logger.info(ids, how === "SUBMITTED" ? "execution submitted" : "execution recovered");
+  await addEvent(prisma, execution.id, how, message, {
+    amcExecutionId: amcExecution.workflowExecutionId,
+  });
+  return true;
+}
+
+/**
+ * Marks the row as sent, if the week is still leased and its collection ACTIVE. Returns false
+ * when the create call must not be made.
+ */
+async function openSubmitGate(context: RunnerContext, job: WeekJob, execution: Execution) {
+  const rows = await context.database.prisma.$executeRawUnsafe(
+    `UPDATE "Execution" e SET "submittedAt" = ${utcNow}, "updatedAt" = ${utcNow}
+     FROM "Week" w JOIN "Collection" c ON c.id = w."collectionId"
+     WHERE e.id = $1::uuid AND e.status = 'SUBMITTING' AND w.id = e."weekId"
+       AND w.status = 'RUNNING' AND w."leaseOwner" = $2 AND c.status = 'ACTIVE'`,
+    execution.id,
+    context.owner,
+  );
+  return rows === 1;
+}
+
+/**
+ * Handles a closed gate. A week still leased here belongs to a paused collection: its claim is
+ * given back, with the attempt uncounted when nothing was ever sent. Otherwise the week was
+ * cancelled, deleted or taken over, and the runner stops.
+ */
+async function closeUnsent(
+  context: RunnerContext,
+  job: WeekJob,
+  execution: Execution,
+  sent: boolean,
+) {
+  const { prisma } = context.database;
+  const week = await prisma.week.findUnique({
+    where: { id: job.weekId },
+    select: { status: true, leaseOwner: true, collection: { select: { status: true } } },
+  });
+  if (week?.status !== "RUNNING" || week.leaseOwner !== context.owner) {
+    throw new LeaseLostError(
+      `Week ${job.weekId} was cancelled, deleted or taken over before submit.`,
+    );
+  }
+  await prisma.$transaction(async (tx) => {
+    if (sent) {
+      // Listing found no execution, so the earlier create never took effect.
+      await tx.execution.update({
+        where: { id: execution.id },
+        data: { status: "CANCELLED", statusReason: "Not submitted: the collection was paused." },
+      });
+      await scheduleWeekRetry(tx, job.weekId, context.owner, "Collection paused before submit.", 0);
+    } else {
+      await tx.execution.delete({ where: { id: execution.id } });
+      await releaseUnsentClaim(tx, job.weekId, context.owner);
+    }
+  });
+  context.logger.info(
+    {
+      weekId: job.weekId,
+      collectionId: job.collectionId,
+      collectionStatus: week.collection.status,
+    },
+    "claim given back unsent because the collection is not active",
+  );
+}
+
+/**
+ * Makes sure AMC has exactly one execution for the attempt and its id is stored. Returns the
+ * AMC execution, or undefined when the runner must stop without polling.
+ */
+export async function submitExecution(
+  context: RunnerContext,
+  job: WeekJob,
+  execution: Execution,
+  signal: AbortSignal,
+): Promise<AmcExecution | undefined> {
+  let mayExist = execution.submittedAt !== null;
+  if (!mayExist) await ensureSavedWorkflow(context, job, execution, signal);
+  for (let retry = 1; ; retry++) {
+    signal.throwIfAborted();
+    if (mayExist) {
+      const found = await findSubmittedExecution(context, job, execution, signal);
+      if (found) {
+        return (await storeSubmitted(context, job, execution, found, "RECOVERED"))
+          ? found
+          : undefined;
+      }
+      await ensureSavedWorkflow(context, job, execution, signal);
+    }
+    if (!(await openSubmitGate(context, job, execution))) {
+      await closeUnsent(context, job, execution, mayExist);
+      return undefined;
+    }
+    mayExist = true;
+    try {
+      const window = {
+        timeWindowStart: execution.timeWindowStart,
+        timeWindowEnd: execution.timeWindowEnd,
+      };
+      const created = await context.amc.createExecution(job.account, {
+        amcInstanceId: job.amcInstanceId,
+        workflowId: savedWorkflowId(job.weekId),
+        ...window,
+        timeWindowTimeZone: execution.timeWindowTimeZone,
+        parameterValues: execution.parameterValues as Record<string, unknown>,
+      });
+      return (await storeSubmitted(context, job, execution, created, "SUBMITTED"))
+        ? created
+        : undefined;
+    } catch (error) {
+      if (!(error instanceof AmcApiError)) throw error;
+      if (error.kind === "permanent" && !error.outcomeUnknown) {
+        throw new SubmitRejectedError(`AMC rejected the execution: ${error.message}`, {
+          cause: error,
+        });
+      }
+      // Unknown outcome: list before any new create. Known failure: nothing was created.
+      mayExist = error.outcomeUnknown;
+      const delayMs =
+        error.retryAfterMs ??
+        retryDelayMs(
+          retry,
+          context.settings.retryBaseDelayMs,
+          context.settings.retryMaxDelayMs,
+          context.random,
+        );
+      const message = `AMC createExecution failed (${error.message}); ${
+        error.outcomeUnknown ? "checking AMC for the execution" : "retrying"
+      } in ${delayMs} ms.`;
+      context.logger.warn(
+        {
+          weekId: job.weekId,
+          executionId: execution.id,
+          delayMs,
+          outcomeUnknown: error.outcomeUnknown,
+        },
+        message,
+      );
+      await addEvent(
+        context.database.prisma,
+        execution.id,
+        error.kind === "throttled" ? "THROTTLED" : "RETRY",
+        message,
+        { operation: "createExecution", retry, delayMs, outcomeUnknown: error.outcomeUnknown },
+      );
+      await sleepScaled(context.settings, delayMs, signal);
+    }
+  }
+}
