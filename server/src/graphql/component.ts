@@ -1,0 +1,45 @@
+import type { Component } from "../app.ts";
+import { createAccessControl } from "../auth/access-control.ts";
+import { startChangeBus } from "../events/change-bus.ts";
+import type { GraphQLServices } from "./context.ts";
+import { loadSchema } from "./schema.ts";
+import { createGraphQLWebSocket } from "./websocket.ts";
+import { createGraphQLServer, GRAPHQL_PATH } from "./yoga.ts";
+
+// The GraphQL API as a part of the server process: GraphQL over HTTP and WebSockets on
+// /graphql, the change listener behind subscriptions, and a readiness check for it.
+
+/** Hooks into other parts of the process; each is optional. */
+export type GraphQLComponentOptions = Pick<GraphQLServices, "cancelAmcExecutions" | "amcApiStats">;
+
+/** Returns the component that serves the GraphQL API. */
+export function createGraphQLComponent(options: GraphQLComponentOptions = {}): Component {
+  return async ({ config, logger, database, parts }) => {
+    const access = await createAccessControl(config, database.prisma, logger);
+    const changes = await startChangeBus(database, logger.child({ component: "changes" }));
+    parts.stoppers.push(() => changes.stop());
+    const services: GraphQLServices = { prisma: database.prisma, logger, changes, ...options };
+    const yoga = createGraphQLServer({
+      schema: await loadSchema(),
+      services,
+      access,
+      allowedOrigins: config.allowedOrigins,
+      graphiql: process.env.NODE_ENV !== "production",
+    });
+    parts.routes.push(async (req, res) => {
+      const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
+      if (pathname !== GRAPHQL_PATH) return false;
+      await yoga.handleNodeRequestAndResponse(req, res);
+      return true;
+    });
+    const webSocket = createGraphQLWebSocket({
+      yoga,
+      access,
+      allowedOrigins: config.allowedOrigins,
+      logger: logger.child({ component: "graphql-ws" }),
+    });
+    parts.upgrades.push((req, socket, head) => webSocket.handleUpgrade(req, socket, head));
+    parts.stoppers.push(() => webSocket.close());
+    parts.readiness.push({ name: "changeListener", check: async () => changes.isListening() });
+  };
+}

@@ -1,0 +1,68 @@
+import { builder } from "../builder.ts";
+import {
+  ConflictError,
+  DomainValidationError,
+  NotFoundError,
+  type UserError,
+} from "../../domain/errors.ts";
+
+// Mutations report problems the caller can fix (invalid input, a missing or conflicting
+// object) as `userErrors` in their payload, next to a null object, and store nothing. Anything
+// else is unexpected and is raised as a masked GraphQL error.
+
+export type { UserError };
+
+export const UserErrorRef = builder.objectRef<UserError>("UserError").implement({
+  description: "A problem with a mutation's input that the caller can fix.",
+  fields: (t) => ({
+    field: t.stringList({
+      nullable: true,
+      description:
+        'Path to the input field that caused the error, e.g. ["input", "endDate"]; null when the error concerns the whole input.',
+      resolve: (error: UserError) => (error.field.length > 0 ? error.field : null),
+    }),
+    message: t.exposeString("message", { description: "What is wrong and how to fix it." }),
+    code: t.exposeString("code", {
+      description:
+        "Stable machine-readable code, e.g. INVALID_DATE, NOT_FOUND, CONFLICT or INVALID_STATE.",
+    }),
+  }),
+});
+
+/** Result of a mutation: the object it returns, or the user errors that prevented it. */
+export type MutationResult<T> = { value: T | null; userErrors: UserError[] };
+
+/**
+ * Runs a mutation's work and turns the domain's expected errors into user errors. `idField` is
+ * the argument path reported for a NotFoundError, e.g. ["id"] or ["input", "workflowId"].
+ */
+export async function runMutation<T>(
+  work: () => Promise<T>,
+  idField: string[] = ["id"],
+): Promise<MutationResult<T>> {
+  try {
+    return { value: await work(), userErrors: [] };
+  } catch (error) {
+    if (error instanceof DomainValidationError)
+      return { value: null, userErrors: error.userErrors };
+    if (error instanceof NotFoundError) {
+      return {
+        value: null,
+        userErrors: [{ field: idField, message: error.message, code: error.code }],
+      };
+    }
+    if (error instanceof ConflictError) {
+      return { value: null, userErrors: [{ field: [], message: error.message, code: error.code }] };
+    }
+    throw error;
+  }
+}
+
+/** Returns a user error for an id argument that names no object of the expected type. */
+export function notFoundUserError(field: string[], typeName: string, id: string): UserError {
+  return {
+    field,
+    message: `${typeName} ${id} not found: check the id, or list ${typeName.toLowerCase()}s to find it.`,
+    code: "NOT_FOUND",
+  };
+}

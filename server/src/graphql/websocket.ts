@@ -1,0 +1,118 @@
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import type { ExecutionArgs } from "graphql";
+import type { ServerOptions } from "graphql-ws";
+import { useServer } from "graphql-ws/use/ws";
+import { WebSocketServer } from "ws";
+import type { AccessControl } from "../auth/access-control.ts";
+import type { Viewer } from "../auth/roles.ts";
+import type { Logger } from "../logger.ts";
+import { authenticate, GRAPHQL_PATH, tokenOf, type GraphQLServer } from "./yoga.ts";
+
+// GraphQL over WebSockets (the graphql-ws protocol) on the HTTP server's port and path. The
+// upgrade is refused for browser origins not on the allow-list, because browsers send cookies
+// and reach loopback servers from any page; the token in the connection parameters is checked
+// once, when the connection opens, and every operation runs through yoga's envelop, so limits,
+// error masking and the context are the same as over HTTP.
+
+/** Largest message a client may send, in bytes; operations are small. */
+const MAX_PAYLOAD_BYTES = 1024 * 1024;
+
+/** Interval of WebSocket pings that detect dead connections, in milliseconds. */
+const KEEP_ALIVE_MS = 12_000;
+
+/** The WebSocket endpoint, attached to an HTTP server's upgrade event. */
+export interface GraphQLWebSocket {
+  /** Takes over upgrades of GRAPHQL_PATH; returns false for other paths. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+  /** Number of open WebSocket connections. */
+  connectionCount(): number;
+  close(): Promise<void>;
+}
+
+/** Options of the WebSocket endpoint. */
+export interface GraphQLWebSocketOptions {
+  yoga: GraphQLServer;
+  access: AccessControl;
+  allowedOrigins: string[];
+  logger: Logger;
+}
+
+type ConnectionExtra = { viewer?: Viewer };
+
+function rejectUpgrade(socket: Duplex, status: number, reason: string): void {
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+/** Creates the endpoint; nothing listens until its handleUpgrade is attached. */
+export function createGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQLWebSocket {
+  const { yoga, access, logger } = options;
+  const allowedOrigins = new Set(options.allowedOrigins);
+  const wsServer = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES });
+
+  const disposable = useServer<Record<string, unknown>, ConnectionExtra>(
+    {
+      onConnect: async (context) => {
+        try {
+          const token = tokenOf({ connectionParams: context.connectionParams ?? {} } as never);
+          context.extra.viewer = await authenticate(access, token);
+          return true;
+        } catch (error) {
+          logger.info({ reason: (error as Error).message }, "WebSocket connection rejected");
+          return false;
+        }
+      },
+      execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
+      subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
+      onSubscribe: async (context, _id, params) => {
+        const enveloped = yoga.getEnveloped({
+          request: undefined,
+          viewer: context.extra.viewer,
+          connectionParams: context.connectionParams,
+          params,
+        });
+        const args: ExecutionArgs = {
+          schema: enveloped.schema,
+          operationName: params.operationName,
+          document: enveloped.parse(params.query),
+          variableValues: params.variables,
+          contextValue: await enveloped.contextFactory(),
+          rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
+        };
+        const errors = enveloped.validate(args.schema, args.document);
+        return errors.length > 0 ? errors : args;
+      },
+    },
+    wsServer,
+    KEEP_ALIVE_MS,
+  );
+
+  return {
+    handleUpgrade(req, socket, head) {
+      const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
+      if (pathname !== GRAPHQL_PATH) return false;
+      const origin = req.headers.origin;
+      // Non-browser clients send no Origin; they authenticate with a token like HTTP callers.
+      if (origin !== undefined && !allowedOrigins.has(origin)) {
+        logger.warn({ origin }, "WebSocket upgrade rejected: origin is not in ALLOWED_ORIGINS");
+        rejectUpgrade(socket, 403, "Forbidden");
+        return true;
+      }
+      wsServer.handleUpgrade(req, socket, head, (ws) => wsServer.emit("connection", ws, req));
+      return true;
+    },
+    connectionCount: () => wsServer.clients.size,
+    close: async () => {
+      for (const client of wsServer.clients) client.close(1001, "Server shutting down");
+      await disposable.dispose();
+      await new Promise<void>((resolve) => wsServer.close(() => resolve()));
+    },
+  };
+}
+
+interface EnvelopedRoot {
+  execute: (args: ExecutionArgs) => OperationResult;
+  subscribe: (args: ExecutionArgs) => OperationResult;
+}
+
+type OperationResult = ReturnType<NonNullable<ServerOptions["execute"]>>;
