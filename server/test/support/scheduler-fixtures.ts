@@ -13,6 +13,7 @@ export interface FixtureOptions {
   instances?: number;
   maxConcurrentExecutions?: number;
   apiBaseUrl?: string;
+  tokenUrl?: string;
   amcInstanceIds?: string[];
   credentials?: string;
   sqlTemplate?: string;
@@ -38,7 +39,7 @@ export async function createFixtureCollections(
       entityId: "ENTITY1TEST",
       marketplaceId: "ATVPDKIKX0DER",
       apiBaseUrl,
-      tokenUrl: `${apiBaseUrl}/auth/o2/token`,
+      tokenUrl: options.tokenUrl ?? `${apiBaseUrl}/auth/o2/token`,
       credentials: options.credentials ?? "unused",
       isSandbox: true,
     },
