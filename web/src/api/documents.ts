@@ -87,10 +87,14 @@ export const CollectionsQuery = gql`
   ${CollectionSummaryFields}
 `;
 
-export const CollectionsChangedSubscription = gql`
-  subscription CollectionsChanged {
+export const CollectionsUpdatedSubscription = gql`
+  subscription CollectionsUpdated {
     collectionsUpdated {
-      ...CollectionSummaryFields
+      id
+      deleted
+      collection {
+        ...CollectionSummaryFields
+      }
     }
   }
   ${CollectionSummaryFields}
@@ -119,7 +123,11 @@ export const CollectionQuery = gql`
 export const CollectionUpdatedSubscription = gql`
   subscription CollectionUpdated($id: ID!) {
     collectionUpdated(id: $id) {
-      ...CollectionSummaryFields
+      id
+      deleted
+      collection {
+        ...CollectionSummaryFields
+      }
     }
   }
   ${CollectionSummaryFields}
@@ -165,7 +173,7 @@ export const WeekQuery = gql`
         submittedAt
         finishedAt
         timeline {
-          at
+          time
           kind
           message
         }
@@ -183,17 +191,27 @@ export const WeekQuery = gql`
   ${WeekFields}
 `;
 
-export const TrendQuery = gql`
-  query Trend($id: ID!, $metric: String!, $aggregate: TrendAggregate!, $groupBy: String) {
+export const ColumnsQuery = gql`
+  query Columns($id: ID!) {
     collection(id: $id) {
       id
       columns {
         name
         type
       }
+    }
+  }
+`;
+
+export const TrendQuery = gql`
+  query Trend($id: ID!, $metric: String!, $aggregate: TrendAggregate!, $groupBy: String) {
+    collection(id: $id) {
+      id
       trend(metric: $metric, aggregate: $aggregate, groupBy: $groupBy) {
         series {
-          name
+          key
+          isOther
+          total
           points {
             weekStart
             isoWeek
@@ -208,24 +226,32 @@ export const TrendQuery = gql`
 `;
 
 export const CompareQuery = gql`
-  query Compare($id: ID!, $metric: String!, $periodA: DateRangeInput!, $periodB: DateRangeInput!) {
+  query Compare(
+    $id: ID!
+    $metric: String!
+    $aggregate: TrendAggregate
+    $periodA: PeriodInput!
+    $periodB: PeriodInput!
+  ) {
     collection(id: $id) {
       id
-      compare(metric: $metric, periodA: $periodA, periodB: $periodB) {
+      compare(metric: $metric, aggregate: $aggregate, periodA: $periodA, periodB: $periodB) {
         periodA {
-          startDate
-          endDate
+          from
+          to
           value
-          weeks
+          weekCount
+          weeksWithResult
         }
         periodB {
-          startDate
-          endDate
+          from
+          to
           value
-          weeks
+          weekCount
+          weeksWithResult
         }
-        change
-        changePercent
+        absoluteChange
+        percentChange
       }
     }
   }
@@ -253,7 +279,7 @@ export const FormOptionsQuery = gql`
           parameters {
             name
             type
-            defaultValue
+            default
             required
           }
         }
@@ -348,7 +374,7 @@ export const WorkflowsQuery = gql`
           parameters {
             name
             type
-            defaultValue
+            default
             required
           }
         }

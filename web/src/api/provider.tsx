@@ -6,6 +6,7 @@ import { createApiClient, createInertClient } from "./client.ts";
 import { ConnectionStore, type ConnectionState } from "./connection-store.ts";
 
 const ConnectionContext = createContext<ConnectionStore | null>(null);
+const ApiUrlContext = createContext<string>("");
 
 /** Server-side stand-in: the page renders as "connecting" until the browser takes over. */
 const serverConnection = new ConnectionStore();
@@ -28,9 +29,11 @@ function createApiState(apiUrl: string): ApiState {
 export function ApiProvider({ apiUrl, children }: { apiUrl: string; children: ReactNode }) {
   const [state] = useState(() => createApiState(apiUrl));
   return (
-    <ConnectionContext.Provider value={state.connection}>
-      <UrqlProvider value={state.client}>{children}</UrqlProvider>
-    </ConnectionContext.Provider>
+    <ApiUrlContext.Provider value={apiUrl}>
+      <ConnectionContext.Provider value={state.connection}>
+        <UrqlProvider value={state.client}>{children}</UrqlProvider>
+      </ConnectionContext.Provider>
+    </ApiUrlContext.Provider>
   );
 }
 
@@ -39,4 +42,10 @@ export function useConnectionState(): ConnectionState {
   const store = useContext(ConnectionContext);
   if (!store) throw new Error("useConnectionState must be used inside ApiProvider.");
   return useSyncExternalStore(store.subscribe, store.getSnapshot, serverConnection.getSnapshot);
+}
+
+/** Returns the URL of a plain HTTP route of the API server, such as a CSV export. */
+export function useApiRouteUrl(path: string): string {
+  const apiUrl = useContext(ApiUrlContext);
+  return new URL(path, apiUrl).toString();
 }

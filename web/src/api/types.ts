@@ -70,7 +70,7 @@ export interface UserError {
 export interface WorkflowParameter {
   name: string;
   type: string;
-  defaultValue: unknown;
+  default: unknown;
   required: boolean;
 }
 

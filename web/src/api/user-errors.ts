@@ -5,12 +5,14 @@ import type { UserError } from "./types.ts";
 export type FieldErrors = Record<string, string[]>;
 
 /**
- * Returns the input field a userError points at. Servers give either a path such as
- * ["input", "startDate"] or a plain name; the form only needs the last segment.
+ * Returns the input field a userError points at, as a dotted path below the mutation's
+ * `input` argument: ["input", "startDate"] gives "startDate" and
+ * ["input", "parameters", "country"] gives "parameters.country". A plain string is kept.
  */
 export function fieldOf(error: UserError): string {
-  if (Array.isArray(error.field)) return error.field.at(-1) ?? "";
-  return error.field ?? "";
+  if (!Array.isArray(error.field)) return error.field ?? "";
+  const path = error.field[0] === "input" ? error.field.slice(1) : error.field;
+  return path.join(".");
 }
 
 /** Groups userErrors by field, so each form control can show its own messages. */

@@ -1,9 +1,9 @@
 "use client";
 
 import Link from "next/link";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useSubscription } from "urql";
-import { CollectionsChangedSubscription, CollectionsQuery } from "@/api/documents.ts";
+import { CollectionsUpdatedSubscription, CollectionsQuery } from "@/api/documents.ts";
 import { useLiveQuery } from "@/api/live.ts";
 import type { CollectionStatus, CollectionSummary, Connection } from "@/api/types.ts";
 import { describeError } from "@/api/user-errors.ts";
@@ -20,6 +20,10 @@ interface CollectionsData {
   collections: Connection<CollectionSummary>;
 }
 
+interface CollectionUpdateEvent {
+  collectionsUpdated: { id: string; deleted: boolean; collection: CollectionSummary | null };
+}
+
 /** Collections table with filters, live progress and the actions legal for each row. */
 export function CollectionsView() {
   const [status, setStatus] = useState<CollectionStatus | "">("");
@@ -32,12 +36,31 @@ export function CollectionsView() {
     first: pageSize,
     after,
   };
-  const [{ data, fetching, error }] = useLiveQuery<CollectionsData, typeof variables>({
+  const [{ data, fetching, error }, reexecute] = useLiveQuery<CollectionsData, typeof variables>({
     query: CollectionsQuery,
     variables,
   });
-  // Updates every collection in the cache as its weeks progress.
-  useSubscription({ query: CollectionsChangedSubscription });
+  const shownIds = useRef(new Set<string>());
+  shownIds.current = new Set(data?.collections.edges.map((edge) => edge.node.id));
+  const refetchTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useEffect(() => () => clearTimeout(refetchTimer.current ?? undefined), []);
+
+  // Graphcache applies each event to the rows already shown. A collection created or deleted
+  // elsewhere changes the rows themselves, so the list is fetched again, once per burst.
+  useSubscription<CollectionUpdateEvent>(
+    { query: CollectionsUpdatedSubscription },
+    (_previous, event) => {
+      const update = event.collectionsUpdated;
+      const shown = shownIds.current.has(update.id);
+      if ((update.deleted ? shown : !shown) && refetchTimer.current === null) {
+        refetchTimer.current = setTimeout(() => {
+          refetchTimer.current = null;
+          reexecute({ requestPolicy: "network-only" });
+        }, 250);
+      }
+      return event;
+    },
+  );
 
   const collections = data?.collections;
   const rows = collections?.edges.map((edge) => edge.node) ?? [];

@@ -1,0 +1,47 @@
+import type { ResultColumn } from "@/api/types.ts";
+
+/** First rows of a week's result. */
+export interface ResultPreviewData {
+  columns: ResultColumn[];
+  rows: unknown[][];
+  totalCount: number;
+}
+
+function cellText(value: unknown): string {
+  if (value === null || value === undefined) return "";
+  return typeof value === "object" ? JSON.stringify(value) : String(value);
+}
+
+/** Table of the first rows of a result, with column types in the header. */
+export function ResultPreview({ result }: { result: ResultPreviewData }) {
+  if (result.columns.length === 0) return <p className="muted">The result has no columns.</p>;
+  return (
+    <>
+      <p className="muted">
+        Showing {result.rows.length} of {result.totalCount} rows.
+      </p>
+      <div className="table-wrap">
+        <table data-testid="result-preview">
+          <thead>
+            <tr>
+              {result.columns.map((column) => (
+                <th key={column.name} scope="col">
+                  {column.name} <span className="muted">({column.type})</span>
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {result.rows.map((row, rowIndex) => (
+              <tr key={rowIndex}>
+                {result.columns.map((column, columnIndex) => (
+                  <td key={column.name}>{cellText(row[columnIndex])}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}
