@@ -6,6 +6,7 @@ import { openDatabase, type Database } from "./db/database.ts";
 import { loadSecretKey } from "./db/secrets.ts";
 import { metricsComponent } from "./http/metrics.ts";
 import type { Logger } from "./logger.ts";
+import { schedulerComponent } from "./scheduler/component.ts";
 
 // The server process: opens and migrates the database, then serves HTTP. Later parts (GraphQL,
 // the scheduler, the AMC sandbox) attach to the same process through `routes`, `readiness`
@@ -117,7 +118,7 @@ export interface ComponentContext {
  */
 export type Component = (context: ComponentContext) => Promise<void>;
 
-const components: Component[] = [metricsComponent];
+const components: Component[] = [metricsComponent, schedulerComponent];
 
 /** Opens and migrates the database, attaches the components, then starts the HTTP server. */
 export async function startApp(options: AppOptions): Promise<App> {
