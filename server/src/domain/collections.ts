@@ -237,8 +237,9 @@ export interface DeleteCollectionOptions {
 
 /**
  * Deletes a collection with its weeks, executions and results. An ACTIVE or PAUSED collection
- * is cancelled first, in its own transaction, so the scheduler stops claiming its weeks; then
- * `cancelInFlight` gets the executions still in flight, and then the rows are deleted.
+ * is cancelled first, in its own transaction, so the scheduler stops claiming its weeks. Then
+ * `cancelInFlight` receives the executions still in flight, and only after it returns are the
+ * rows deleted.
  */
 export async function deleteCollection(
   prisma: Db,

@@ -5,8 +5,8 @@ import { NotFoundError } from "./errors.ts";
 
 // Row locks and change events shared by the domain's writes. Lock order: a transaction that
 // changes weeks and their collection locks the Week rows first (by start date), then the
-// Collection row. The scheduler also finishes a week before settling its collection, so the
-// two never wait on each other in opposite orders.
+// Collection row. The scheduler's finishing transaction takes the same order (the week, then
+// the collection in settleCollection), so neither waits on the other in the opposite order.
 
 /** A Prisma interactive transaction. */
 export type Tx = Prisma.TransactionClient;
@@ -88,7 +88,7 @@ export async function setCollectionStatus(
 
 /**
  * Sets the status of the given weeks, bumps each version, clears leases and queues one change
- * event per week. `extra` holds further columns to set, such as `nextAttemptAt` on retry.
+ * event per week. `extra` contains further columns to set, such as `nextAttemptAt` on retry.
  */
 export async function setWeekStatuses(
   tx: Tx,

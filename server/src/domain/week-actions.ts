@@ -20,7 +20,7 @@ import {
 
 // User actions on single weeks. Each runs in one transaction that locks the week row before
 // reading its status, so two concurrent calls on one week change it once: the second waits for
-// the first to commit and then sees the new status.
+// the first to commit and then reads the new status.
 
 /** Options of retryWeek. */
 export interface RetryWeekOptions {
@@ -106,7 +106,14 @@ function assertRetryable(weekId: string, status: WeekStatus, force: boolean): vo
   assertWeekTransition(weekId, status, "PENDING");
   if (status === "RUNNING") {
     // RUNNING → PENDING is the scheduler's back-off move, never a user's retry.
-    throw new IllegalTransitionError("Week", weekId, status, "PENDING", [], "it is still running.");
+    throw new IllegalTransitionError(
+      "Week",
+      weekId,
+      status,
+      "PENDING",
+      [],
+      "it is still running: wait for it to finish, or cancel the collection first.",
+    );
   }
 }
 
