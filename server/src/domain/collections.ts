@@ -9,6 +9,7 @@ import {
 } from "./collection-input.ts";
 import {
   findActiveExecutions,
+  insertWeeks,
   isUuid,
   lockCollection,
   lockWeeksOfCollection,
@@ -21,9 +22,12 @@ import { ConflictError, NotFoundError } from "./errors.ts";
 import { settleCollection } from "./settle.ts";
 import { assertCollectionTransition, IllegalTransitionError } from "./transitions.ts";
 import { resetWeeks } from "./week-actions.ts";
-import { dataReadyAt, dayToDbDate } from "./weeks.ts";
+import { dayToDbDate } from "./weeks.ts";
 
 export type { CreateCollectionInput, CreateCollectionOptions } from "./collection-input.ts";
+export { appendRollingWeeks } from "./rolling.ts";
+export { settleCollection } from "./settle.ts";
+export { retryFailedWeeks, retryWeek, skipWeek, type RetryWeekOptions } from "./week-actions.ts";
 
 // Creating collections and the user actions on a whole collection. Each write runs in one
 // transaction, bumps the version of every row whose status changes and queues its change event.
@@ -118,27 +122,6 @@ async function insertCollection(
     status: collection.status,
   });
   return collection;
-}
-
-/** Inserts planned weeks as PENDING, each claimable once its data is ready. */
-export async function insertWeeks(
-  tx: Tx,
-  collectionId: string,
-  weeks: ValidatedCollection["weeks"],
-  timezone: string,
-  now: Date,
-): Promise<void> {
-  await tx.week.createMany({
-    data: weeks.map((week) => ({
-      collectionId,
-      startDate: dayToDbDate(week.startDate),
-      endDate: dayToDbDate(week.endDate),
-      isoWeek: week.isoWeek,
-      partial: week.partial,
-      nextAttemptAt: now,
-      dataReadyAt: dataReadyAt(week.endDate, timezone),
-    })),
-  });
 }
 
 function isUniqueViolation(error: unknown): boolean {

@@ -2,6 +2,7 @@ import { notifyChange } from "../events/notify.ts";
 import type { Prisma, PrismaClient } from "../generated/prisma/client.ts";
 import type { CollectionStatus, WeekStatus } from "../generated/prisma/enums.ts";
 import { NotFoundError } from "./errors.ts";
+import { dataReadyAt, dayToDbDate, type PlannedWeek } from "./weeks.ts";
 
 // Row locks and change events shared by the domain's writes. Lock order: a transaction that
 // changes weeks and their collection locks the Week rows first (by start date), then the
@@ -117,5 +118,26 @@ export function findActiveExecutions(tx: Tx | Db, weekIds: string[]) {
   return tx.execution.findMany({
     where: { weekId: { in: weekIds }, status: { in: [...activeExecutionStatuses] } },
     orderBy: { createdAt: "asc" },
+  });
+}
+
+/** Inserts planned weeks as PENDING, each claimable once its data is ready. */
+export async function insertWeeks(
+  tx: Tx,
+  collectionId: string,
+  weeks: readonly PlannedWeek[],
+  timezone: string,
+  now: Date,
+): Promise<void> {
+  await tx.week.createMany({
+    data: weeks.map((week) => ({
+      collectionId,
+      startDate: dayToDbDate(week.startDate),
+      endDate: dayToDbDate(week.endDate),
+      isoWeek: week.isoWeek,
+      partial: week.partial,
+      nextAttemptAt: now,
+      dataReadyAt: dataReadyAt(week.endDate, timezone),
+    })),
   });
 }

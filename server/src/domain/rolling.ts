@@ -1,7 +1,6 @@
 import { notifyChange } from "../events/notify.ts";
-import { insertWeeks } from "./collections.ts";
 import { todayIn } from "./collection-input.ts";
-import { lockCollection, type Db } from "./db.ts";
+import { insertWeeks, lockCollection, type Db } from "./db.ts";
 import { addDaysToDay, dayToDbDate, dbDateToDay, planWeeks, type PlannedWeek } from "./weeks.ts";
 
 // ROLLING collections keep a dashboard current: once a week has ended (its Sunday is before
