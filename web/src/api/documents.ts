@@ -421,6 +421,8 @@ export const AccountsQuery = gql`
           entityId
           marketplaceId
           apiBaseUrl
+          tokenUrl
+          isSandbox
         }
       }
     }
