@@ -109,8 +109,9 @@ export class AmcCaller {
       await rateLimiter.take(call.account.accountId);
       response = await this.exchange(call, accessToken, attempt);
     }
-    if (response.status >= 200 && response.status < 300)
+    if (response.status >= 200 && response.status < 300) {
       return this.parseBody(call, response, accessToken);
+    }
     throw this.responseError(call, response, accessToken, attempt, instanceKey);
   }
 
@@ -192,10 +193,8 @@ export class AmcCaller {
     try {
       return JSON.parse(response.text);
     } catch (error) {
-      const excerpt = redactSecrets(response.text, secretsOf(call.account, accessToken)).slice(
-        0,
-        200,
-      );
+      const redacted = redactSecrets(response.text, secretsOf(call.account, accessToken));
+      const excerpt = redacted.slice(0, 200);
       throw new AmcApiError(
         `AMC ${call.operation} returned HTTP ${response.status} with a body that is not JSON ` +
           `(starts: ${JSON.stringify(excerpt)}).`,
@@ -237,16 +236,12 @@ export class AmcCaller {
       );
     }
     if (response.status === 401) {
-      return httpError(
-        call.operation,
-        401,
-        {
-          code: body.code ?? "Unauthorized",
-          details: `AMC rejected a freshly refreshed access token${body.details ? `: ${body.details}` : ""}`,
-        },
-        undefined,
-        false,
-      );
+      const details = body.details ? `: ${body.details}` : "";
+      const refreshedBody = {
+        code: body.code ?? "Unauthorized",
+        details: `AMC rejected a freshly refreshed access token${details}`,
+      };
+      return httpError(call.operation, 401, refreshedBody, undefined, false);
     }
     return httpError(call.operation, response.status, body, undefined, false);
   }
