@@ -29,7 +29,7 @@ export function createGraphQLComponent(options: GraphQLComponentOptions = {}): C
     parts.routes.push(async (req, res) => {
       const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
       if (pathname !== GRAPHQL_PATH) return false;
-      await yoga.handleNodeRequestAndResponse(req, res);
+      await yoga.requestListener(req, res);
       return true;
     });
     const webSocket = createGraphQLWebSocket({
