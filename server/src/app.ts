@@ -4,6 +4,7 @@ import type { AddressInfo, Socket } from "node:net";
 import type { Config } from "./config.ts";
 import { openDatabase, type Database } from "./db/database.ts";
 import { loadSecretKey } from "./db/secrets.ts";
+import { createGraphQLComponent } from "./graphql/component.ts";
 import { metricsComponent } from "./http/metrics.ts";
 import type { Logger } from "./logger.ts";
 import { schedulerComponent } from "./scheduler/component.ts";
@@ -118,7 +119,7 @@ export interface ComponentContext {
  */
 export type Component = (context: ComponentContext) => Promise<void>;
 
-const components: Component[] = [metricsComponent, schedulerComponent];
+const components: Component[] = [metricsComponent, createGraphQLComponent(), schedulerComponent];
 
 /** Opens and migrates the database, attaches the components, then starts the HTTP server. */
 export async function startApp(options: AppOptions): Promise<App> {
