@@ -145,6 +145,29 @@ describe("AMC client against sandbox", () => {
     assert.notEqual(csv.split("\n")[0] ?? "", "");
   });
 
+  test("expired download URL rejected", async () => {
+    const client = testClient();
+    const created = await client.createExecution(account, {
+      ...week("2026-05-04"),
+      sqlQuery: deliverySql,
+    });
+    await waitForTerminal(client, "amcsandbox1", created.workflowExecutionId);
+    const urls = await client.getDownloadUrls(account, "amcsandbox1", created.workflowExecutionId);
+    const metadata = JSON.parse(
+      await readAll(await client.downloadResult(urls.metadataDownloadUrls![0]!)),
+    );
+    assert.equal(metadata.partCount, urls.downloadUrls.length);
+    // Presigned URLs last 10 minutes.
+    sandboxClockMs += 11 * 60_000;
+    await assert.rejects(
+      client.downloadResult(urls.downloadUrls[0]!),
+      isAmcError(
+        (error) =>
+          error.kind === "permanent" && error.httpStatus === 403 && /expired/.test(error.message),
+      ),
+    );
+  });
+
   test("ad hoc SQL execution", async () => {
     const client = testClient();
     const created = await client.createExecution(account, {
