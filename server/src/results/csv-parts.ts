@@ -24,7 +24,11 @@ export async function* readCsvParts(
   let partNumber = 0;
   for await (const part of parts) {
     partNumber++;
-    const parser = toNodeStream(part).pipe(parse({ bom: true, skip_empty_lines: true }));
+    // Both line endings are accepted in every part, because a parser that guesses the ending
+    // from the first line would keep the "\r" of later CRLF lines.
+    const parser = toNodeStream(part).pipe(
+      parse({ bom: true, skip_empty_lines: true, record_delimiter: ["\r\n", "\n"] }),
+    );
     let positions: number[] | undefined;
     let inOrder = false;
     try {
