@@ -76,6 +76,7 @@ async function openOnce(
   deps: DownloadDependencies,
 ): Promise<ReadableStream<Uint8Array>> {
   const startedMs = performance.now();
+
   let response: Response;
   try {
     response = await openStream(url.toString(), { method: "GET" }, deps.requestTimeoutMs);
@@ -96,6 +97,7 @@ async function openOnce(
   if (response.ok && response.body) {
     return response.body;
   }
+
   const text = await response.text().catch(() => "");
   const body = parseErrorBody(text);
   const kind = faultKindOfStatus(response.status);

@@ -154,7 +154,7 @@ function tokenError(
 ): AmcApiError {
   const body = parseErrorBody(redactedText);
   // The token endpoint returns 400 or 401 for a revoked refresh token or a wrong client id or
-  // secret; retrying with the same credentials cannot succeed.
+  // secret. Retrying with the same credentials cannot succeed.
   const kind = status === 401 ? "permanent" : faultKindOfStatus(status);
   const reason = [body.code, body.details].filter(Boolean).join(": ") || "no error details";
   const advice =

@@ -179,6 +179,7 @@ describe("AMC client operations", () => {
       includeCancelled: true,
       sortAscending: false,
     });
+
     assert.equal(first.executions.length, 2);
     assert.equal(first.nextToken, "2");
     const query = server.amcRequests().at(-1)!.query;
@@ -187,6 +188,7 @@ describe("AMC client operations", () => {
     assert.equal(query.get("includeCancelled"), "true");
     assert.equal(query.get("sortAscending"), "false");
     assert.equal(query.has("minCreationTime"), false);
+
     const second = await client.listExecutions(account, {
       amcInstanceId: "amclist",
       workflowId: "paged",

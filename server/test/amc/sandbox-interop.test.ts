@@ -476,7 +476,7 @@ describe("AMC client against sandbox faults", () => {
     );
   });
 
-  test("slow answer times out", async () => {
+  test("slow response times out", async () => {
     const client = testClient({ requestTimeoutMs: 150, retry: { maxAttempts: 2 } });
     sandbox.faults.add({ kind: "slow", delayMs: 400, endpoints: ["listExecutions"] });
     await assert.rejects(

@@ -3,8 +3,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo, Socket } from "node:net";
 
 // A small AMC look-alike on loopback for the client's fault tests. It keeps executions and
-// workflows in memory, issues Login with Amazon tokens, serves multi-part result files, and
-// lets a test script the next responses of any route: a status with headers and body, a delay,
+// workflows in memory, issues Login with Amazon tokens and serves multi-part result files.
+// A test can script the next responses of any route: a status with headers and body, a delay,
 // or a connection dropped before or after the request was handled.
 
 /** One response a test queues for a route, sent instead of the normal handler's. */
