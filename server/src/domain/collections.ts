@@ -1,5 +1,5 @@
 import { notifyChange } from "../events/notify.ts";
-import { Prisma, type Collection, type Execution } from "../generated/prisma/client.ts";
+import type { Collection, Execution, Prisma } from "../generated/prisma/client.ts";
 import {
   hashCollectionInput,
   validateCollectionInput,
@@ -10,6 +10,7 @@ import {
 import {
   findActiveExecutions,
   insertWeeks,
+  isUniqueViolation,
   isUuid,
   lockCollection,
   lockWeeksOfCollection,
@@ -122,10 +123,6 @@ async function insertCollection(
     status: collection.status,
   });
   return collection;
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
 }
 
 /** Pauses an ACTIVE collection: no new week is claimed, and RUNNING weeks finish normally. */

@@ -1,5 +1,5 @@
 import { notifyChange } from "../events/notify.ts";
-import type { Prisma, PrismaClient } from "../generated/prisma/client.ts";
+import { Prisma, type PrismaClient } from "../generated/prisma/client.ts";
 import type { CollectionStatus, WeekStatus } from "../generated/prisma/enums.ts";
 import { NotFoundError } from "./errors.ts";
 import { dataReadyAt, dayToDbDate, type PlannedWeek } from "./weeks.ts";
@@ -140,4 +140,9 @@ export async function insertWeeks(
       dataReadyAt: dataReadyAt(week.endDate, timezone),
     })),
   });
+}
+
+/** Returns true for Prisma's unique-constraint error (P2002). */
+export function isUniqueViolation(error: unknown): boolean {
+  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
 }
