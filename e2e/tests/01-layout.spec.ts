@@ -2,8 +2,59 @@ import { expect, test } from "@playwright/test";
 import { saveScreenshot } from "../support/pages.ts";
 
 test("collections page connects live", async ({ page }, testInfo) => {
+  // Counts the compressed size of every script the first load fetches.
+  let scriptBytes = 0;
+  page.on("requestfinished", async (request) => {
+    if (request.resourceType() !== "script") return;
+    scriptBytes += (await request.sizes()).responseBodySize;
+  });
   await page.goto("/collections");
   await expect(page.getByRole("heading", { name: "Collections" })).toBeVisible();
   await expect(page.getByRole("status").filter({ hasText: "Live" })).toBeVisible();
+  await page.waitForLoadState("networkidle");
+  testInfo.annotations.push({
+    type: "first-load JS",
+    description: `${(scriptBytes / 1024).toFixed(1)} KiB`,
+  });
+  console.log(`collections page first-load JS transferred: ${(scriptBytes / 1024).toFixed(1)} KiB`);
   await saveScreenshot(page, testInfo, "collections-1280");
+});
+
+for (const path of ["/collections", "/collections/new", "/workflows", "/accounts"]) {
+  test(`${path} fits a 390px screen`, async ({ page }, testInfo) => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(path);
+    await expect(page.locator("h1")).toBeVisible();
+    await page.waitForLoadState("networkidle");
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - window.innerWidth,
+    );
+    expect(overflow).toBeLessThanOrEqual(0);
+    await saveScreenshot(page, testInfo, `390${path.replaceAll("/", "-")}`);
+  });
+}
+
+test("controls have accessible names", async ({ page }) => {
+  for (const path of [
+    "/collections",
+    "/collections/new",
+    "/workflows",
+    "/instances",
+    "/accounts",
+  ]) {
+    await page.goto(path);
+    await page.waitForLoadState("networkidle");
+    const unnamed = await page.evaluate(() =>
+      [...document.querySelectorAll("input, select, textarea, button")]
+        .filter((element) => {
+          const labelled = (element as HTMLInputElement).labels?.length ?? 0;
+          const aria =
+            element.getAttribute("aria-label") || element.getAttribute("aria-labelledby");
+          const text = element.tagName === "BUTTON" ? element.textContent?.trim() : "";
+          return labelled === 0 && !aria && !text;
+        })
+        .map((element) => element.outerHTML.slice(0, 80)),
+    );
+    expect(unnamed, `controls without a name on ${path}`).toEqual([]);
+  }
 });

@@ -10,7 +10,15 @@ export interface ParameterDraft {
   required: boolean;
 }
 
-const parameterTypes = ["STRING", "INTEGER", "DECIMAL", "BOOLEAN", "DATE", "STRING_LIST"];
+const parameterTypes = [
+  "STRING",
+  "INTEGER",
+  "DECIMAL",
+  "BOOLEAN",
+  "DATE",
+  "STRING_LIST",
+  "INTEGER_LIST",
+];
 
 /** Rows of declared workflow parameters with add and remove buttons. */
 export function ParameterEditor(props: {

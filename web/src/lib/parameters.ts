@@ -1,8 +1,9 @@
 import type { WorkflowParameter } from "@/api/types.ts";
 
 // Workflow parameters are declared with a type; the form shows a matching control and sends a
-// JSON value of that type. Values the browser cannot convert are sent as typed text, so the
-// server's validation reports them beside the field.
+// JSON value of that type. Integers and decimals are sent as digit strings, because ids such as
+// campaign ids exceed Number.MAX_SAFE_INTEGER; the server validates and normalizes every value
+// and reports problems beside the field.
 
 /** HTML control used for a parameter type. */
 export type ParameterControl = "integer" | "decimal" | "date" | "boolean" | "list" | "text";
@@ -32,11 +33,8 @@ export function toParameterValue(parameter: WorkflowParameter, text: string): un
   const trimmed = text.trim();
   switch (controlFor(parameter.type)) {
     case "integer":
-    case "decimal": {
-      if (trimmed === "") return null;
-      const number = Number(trimmed);
-      return Number.isFinite(number) ? number : trimmed;
-    }
+    case "decimal":
+      return trimmed === "" ? null : trimmed;
     case "boolean":
       return trimmed === "true";
     case "list":

@@ -1,0 +1,188 @@
+import { graphql } from "./api.ts";
+
+// Arranging collections through the API, for tests whose subject is not the form.
+
+interface Setup {
+  workflowId: string;
+  workflowName: string;
+  instanceId: string;
+  instanceName: string;
+}
+
+interface CatalogData {
+  workflows: {
+    edges: {
+      node: { id: string; name: string; parameters: { required: boolean; default: unknown }[] };
+    }[];
+  };
+  instances: { edges: { node: { id: string; name: string } }[] };
+}
+
+/** Returns the first seeded workflow that needs no parameter values, and the first instance. */
+export async function findDemoSetup(): Promise<Setup> {
+  const data = await graphql<CatalogData>(`
+    {
+      workflows(first: 50) {
+        edges {
+          node {
+            id
+            name
+            parameters {
+              required
+              default
+            }
+          }
+        }
+      }
+      instances(first: 50) {
+        edges {
+          node {
+            id
+            name
+          }
+        }
+      }
+    }
+  `);
+  const workflow = data.workflows.edges
+    .map((edge) => edge.node)
+    .find((node) =>
+      node.parameters.every((parameter) => !parameter.required || parameter.default !== null),
+    );
+  const instance = data.instances.edges[0]?.node;
+  if (!workflow || !instance) {
+    throw new Error("The server seeded no workflow without required parameters, or no instance.");
+  }
+  return {
+    workflowId: workflow.id,
+    workflowName: workflow.name,
+    instanceId: instance.id,
+    instanceName: instance.name,
+  };
+}
+
+/** Returns the Monday `weeksAgo` whole weeks before the last complete week's Monday. */
+function mondayWeeksAgo(weeksAgo: number): string {
+  const now = new Date();
+  // Data for a day is complete 48 hours after it ends; step back past that, then to a Monday.
+  const lastComplete = new Date(now.getTime() - 3 * 24 * 60 * 60 * 1000);
+  const daysSinceMonday = (lastComplete.getUTCDay() + 6) % 7;
+  const monday = new Date(
+    lastComplete.getTime() - (daysSinceMonday + 7 * weeksAgo) * 24 * 60 * 60 * 1000,
+  );
+  return monday.toISOString().slice(0, 10);
+}
+
+function addDays(day: string, days: number): string {
+  return new Date(new Date(`${day}T00:00:00Z`).getTime() + days * 24 * 60 * 60 * 1000)
+    .toISOString()
+    .slice(0, 10);
+}
+
+/** A collection as the tests read it back. */
+export interface CollectionState {
+  id: string;
+  status: string;
+  progress: {
+    total: number;
+    pending: number;
+    running: number;
+    succeeded: number;
+    failed: number;
+    skipped: number;
+    cancelled: number;
+  };
+}
+
+/** Creates a collection of `weeks` whole weeks ending with the last complete week. */
+export async function createCollection(name: string, weeks: number): Promise<CollectionState> {
+  const setup = await findDemoSetup();
+  const startDate = mondayWeeksAgo(weeks);
+  const endDate = addDays(startDate, weeks * 7 - 1);
+  const data = await graphql<{
+    createCollection: { collection: CollectionState | null; userErrors: { message: string }[] };
+  }>(
+    `
+      mutation ($input: CreateCollectionInput!) {
+        createCollection(input: $input) {
+          collection {
+            id
+            status
+            progress {
+              total
+              pending
+              running
+              succeeded
+              failed
+              skipped
+              cancelled
+            }
+          }
+          userErrors {
+            field
+            message
+          }
+        }
+      }
+    `,
+    {
+      input: {
+        name,
+        workflowId: setup.workflowId,
+        instanceId: setup.instanceId,
+        startDate,
+        endDate,
+        timezone: "UTC",
+      },
+    },
+  );
+  const { collection, userErrors } = data.createCollection;
+  if (!collection)
+    throw new Error(
+      `createCollection failed: ${userErrors.map((error) => error.message).join("; ")}`,
+    );
+  return collection;
+}
+
+/** Reads a collection's status and progress from the server. */
+export async function readCollection(id: string): Promise<CollectionState> {
+  const data = await graphql<{ collection: CollectionState }>(
+    `
+      query ($id: ID!) {
+        collection(id: $id) {
+          id
+          status
+          progress {
+            total
+            pending
+            running
+            succeeded
+            failed
+            skipped
+            cancelled
+          }
+        }
+      }
+    `,
+    { id },
+  );
+  return data.collection;
+}
+
+/** Counts collections on the server. */
+export async function countCollections(): Promise<number> {
+  const data = await graphql<{ collections: { totalCount: number } }>(`
+    {
+      collections {
+        totalCount
+      }
+    }
+  `);
+  return data.collections.totalCount;
+}
+
+/** Returns how many weeks have finished, whatever their outcome. */
+export function finishedCount(state: CollectionState): number {
+  const { succeeded, failed, skipped, cancelled } = state.progress;
+  return succeeded + failed + skipped + cancelled;
+}
