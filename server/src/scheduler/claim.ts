@@ -1,5 +1,5 @@
 import type { PrismaClient } from "../generated/prisma/client.ts";
-import { activeExecutionStatusList, utcNow, type SqlExecutor } from "./sql.ts";
+import { activeExecutionStatusList, transactionOptions, utcNow, type SqlExecutor } from "./sql.ts";
 
 // Claiming weeks. Every replica runs the same claim; the database is the only coordinator.
 //
@@ -150,7 +150,7 @@ export async function claimWeeks(
       limits.maxRunningPerInstance,
       batchSize,
     );
-  });
+  }, transactionOptions);
 }
 
 /** Takes the claim lock for the rest of the caller's transaction. */

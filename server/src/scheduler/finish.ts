@@ -7,7 +7,7 @@ import { retryDelayMs } from "./backoff.ts";
 import type { RunnerContext } from "./context.ts";
 import type { WeekJob } from "./job.ts";
 import { weeksFinishedTotal } from "./metrics.ts";
-import { utcNow } from "./sql.ts";
+import { lockCollectionRow, transactionOptions, utcNow } from "./sql.ts";
 import { addEvent } from "./timeline.ts";
 import { markWeekFailed, markWeekSucceeded, scheduleWeekRetry } from "./week-state.ts";
 
@@ -59,6 +59,7 @@ export async function finishSucceeded(
   signal.throwIfAborted();
   const { prisma } = context.database;
   await prisma.$transaction(async (tx) => {
+    await lockCollectionRow(tx, job.collectionId);
     await markWeekSucceeded(tx, job.weekId, context.owner);
     await activateResult(tx, job.weekId, ingested.resultSetId);
     await tx.$executeRawUnsafe(
@@ -70,7 +71,7 @@ export async function finishSucceeded(
       rowCount: ingested.rowCount,
     });
     await settleCollection(tx, job.collectionId);
-  });
+  }, transactionOptions);
   weeksFinishedTotal.inc({ outcome: "success" });
   context.logger.info(
     {
@@ -123,6 +124,7 @@ export async function finishFailed(
     attempt: job.attempt,
   };
   await context.database.prisma.$transaction(async (tx) => {
+    await lockCollectionRow(tx, job.collectionId);
     if (executionId) {
       const executionStatus = status === "SUBMIT_REJECTED" ? "FAILED" : status;
       await tx.$executeRawUnsafe(
@@ -157,7 +159,7 @@ export async function finishFailed(
       );
     }
     await settleCollection(tx, job.collectionId);
-  });
+  }, transactionOptions);
   weeksFinishedTotal.inc({ outcome: retry ? "retry" : "failed" });
   if (retry)
     context.logger.warn(

@@ -13,7 +13,7 @@ import { retryDelayMs } from "./backoff.ts";
 import { LeaseLostError, sleepScaled, type RunnerContext } from "./context.ts";
 import type { WeekJob } from "./job.ts";
 import { executionsRecoveredTotal, executionsSubmittedTotal } from "./metrics.ts";
-import { activeExecutionStatusList, utcNow } from "./sql.ts";
+import { activeExecutionStatusList, transactionOptions, utcNow } from "./sql.ts";
 import { addEvent } from "./timeline.ts";
 import { releaseUnsentClaim, scheduleWeekRetry } from "./week-state.ts";
 
@@ -89,6 +89,14 @@ function inputParameters(definitions: ParameterDefinition[]): AmcInputParameter[
     .map((definition) => ({ name: definition.name, dataType: definition.type }));
 }
 
+/**
+ * Returns how long to wait after a create call with an unknown outcome before listing: long
+ * enough for a request that AMC received late to show up in the list.
+ */
+function unknownOutcomeWaitMs(context: RunnerContext): number {
+  return context.settings.leaseDurationMs / 2;
+}
+
 /** Creates the week's saved workflow at AMC; an existing one with the same id is kept. */
 async function ensureSavedWorkflow(
   context: RunnerContext,
@@ -103,22 +111,45 @@ async function ensureSavedWorkflow(
     sqlQuery: execution.sql,
     inputParameters: inputParameters(definitions),
   };
-  await callAmcWithRetry(context, execution.id, "createWorkflow", signal, async () => {
-    try {
-      await context.amc.createWorkflow(job.account, job.amcInstanceId, workflow);
-    } catch (error) {
-      if (!(error instanceof AmcApiError)) throw error;
-      if (
-        error.kind === "permanent" &&
-        /already exists/i.test(`${error.message} ${error.details ?? ""}`)
-      ) {
-        return;
-      }
-      if (!error.outcomeUnknown) throw error;
-      // The create may have worked; AMC answers getWorkflow with 404 when it did not.
-      await context.amc.getWorkflow(job.account, job.amcInstanceId, workflowId);
-    }
-  });
+  for (;;) {
+    const created = await callAmcWithRetry(
+      context,
+      execution.id,
+      "createWorkflow",
+      signal,
+      async () => {
+        try {
+          await context.amc.createWorkflow(job.account, job.amcInstanceId, workflow);
+          return true;
+        } catch (error) {
+          if (!(error instanceof AmcApiError)) throw error;
+          const text = `${error.message} ${error.details ?? ""}`;
+          if (error.kind === "permanent" && /already exists/i.test(text)) return true;
+          if (!error.outcomeUnknown) throw error;
+          return false;
+        }
+      },
+    );
+    if (created) return;
+    // The create may have worked: check before sending it again.
+    await sleepScaled(context.settings, unknownOutcomeWaitMs(context), signal);
+    const exists = await callAmcWithRetry(
+      context,
+      execution.id,
+      "getWorkflow",
+      signal,
+      async () => {
+        try {
+          await context.amc.getWorkflow(job.account, job.amcInstanceId, workflowId);
+          return true;
+        } catch (error) {
+          if (error instanceof AmcApiError && error.httpStatus === 404) return false;
+          throw error;
+        }
+      },
+    );
+    if (exists) return;
+  }
 }
 
 /**
@@ -266,7 +297,7 @@ async function closeUnsent(
       await tx.execution.delete({ where: { id: execution.id } });
       await releaseUnsentClaim(tx, job.weekId, context.owner);
     }
-  });
+  }, transactionOptions);
   context.logger.info(
     {
       weekId: job.weekId,
@@ -329,7 +360,7 @@ export async function submitExecution(
       }
       // Unknown outcome: list before any new create. Known failure: nothing was created.
       mayExist = error.outcomeUnknown;
-      const delayMs =
+      const backoffMs =
         error.retryAfterMs ??
         retryDelayMs(
           retry,
@@ -337,6 +368,9 @@ export async function submitExecution(
           context.settings.retryMaxDelayMs,
           context.random,
         );
+      const delayMs = error.outcomeUnknown
+        ? Math.max(backoffMs, unknownOutcomeWaitMs(context))
+        : backoffMs;
       const message = `AMC createExecution failed (${error.message}); ${
         error.outcomeUnknown ? "checking AMC for the execution" : "retrying"
       } in ${delayMs} ms.`;

@@ -1,13 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { createAmcClient } from "../../src/amc/client.ts";
 import type { Clock } from "../../src/amc/clock.ts";
-import type { Database } from "../../src/db/database.ts";
+import { openDatabase, type Database } from "../../src/db/database.ts";
 import { encryptCredentials } from "../../src/db/secrets.ts";
 import { settleCollection } from "../../src/domain/settle.ts";
 import { createLogger } from "../../src/logger.ts";
 import { startSandbox, type Sandbox } from "../../src/sandbox/index.ts";
 import type { SchedulerSettings } from "../../src/scheduler/context.ts";
 import { startScheduler, type Scheduler } from "../../src/scheduler/scheduler.ts";
+import { createTestDatabase, dropSchema, testPostgresUrl, type Backend } from "./database.ts";
 import {
   createFixtureCollections,
   type Fixture,
@@ -69,7 +70,7 @@ export function startTestScheduler(
   const merged = { ...testSettings, ...settings };
   const amc = createAmcClient({
     logger: testLogger,
-    requestTimeoutMs: 5000,
+    requestTimeoutMs: 30_000,
     requestsPerSecond: 10_000,
     retry: { baseDelayMs: 10, maxDelayMs: 100 },
     ...(clock ? { clock } : {}),
@@ -103,4 +104,29 @@ export async function waitUntil(
 export async function weekStatusCounts(db: Database): Promise<Record<string, number>> {
   const groups = await db.prisma.week.groupBy({ by: ["status"], _count: true });
   return Object.fromEntries(groups.map((group) => [group.status, group._count]));
+}
+
+/**
+ * Opens a migrated test database like `createTestDatabase`, with a PostgreSQL pool large enough
+ * for dozens of concurrent week runners.
+ */
+export async function createSchedulerTestDatabase(
+  backend: Backend,
+  poolSize = 20,
+): Promise<Database> {
+  if (backend === "pglite") return createTestDatabase("pglite");
+  const schema = `test_${randomBytes(6).toString("hex")}`;
+  const database = await openDatabase(
+    { kind: "postgres", url: testPostgresUrl, poolSize },
+    { schema },
+  );
+  await database.migrate();
+  const close = database.close;
+  return {
+    ...database,
+    close: async () => {
+      await close();
+      await dropSchema(schema);
+    },
+  };
 }
