@@ -73,6 +73,7 @@ export function checkMetric(columns: CollectionColumn[], metric: string): void {
   if (!column) {
     throw new ResultQueryError(
       `Unknown metric "${metric}". Available columns: ${describeColumns(columns)}.`,
+      ["metric"],
       columns.map((candidate) => candidate.name),
     );
   }
@@ -80,18 +81,24 @@ export function checkMetric(columns: CollectionColumn[], metric: string): void {
     throw new ResultQueryError(
       `Column "${metric}" is a ${column.type} column and cannot be aggregated. ` +
         `Numeric columns: ${describeColumns(numeric)}.`,
+      ["metric"],
       numeric.map((candidate) => candidate.name),
     );
   }
 }
 
-/** Raises a ResultQueryError unless `dimension` has per-value aggregates. */
-export function checkDimension(columns: CollectionColumn[], dimension: string): void {
+/** Raises a ResultQueryError unless `dimension` (the argument `field`) has per-value aggregates. */
+export function checkDimension(
+  columns: CollectionColumn[],
+  dimension: string,
+  field: string[],
+): void {
   const dimensions = columns.filter((column) => column.isDimension);
   if (dimensions.some((column) => column.name === dimension)) return;
   throw new ResultQueryError(
     `Column "${dimension}" cannot group or filter a trend: it is missing, numeric, or has too ` +
       `many distinct values. Dimension columns: ${describeColumns(dimensions)}.`,
+    field,
     dimensions.map((column) => column.name),
   );
 }

@@ -63,9 +63,16 @@ export async function compareMetric(
     ["periodB", request.periodB],
   ] as const) {
     if (!period.from || !period.to) {
-      throw new ResultQueryError(`${name} needs both from and to (YYYY-MM-DD week start dates).`);
+      throw new ResultQueryError(`${name} needs both from and to (YYYY-MM-DD week start dates).`, [
+        name,
+      ]);
     }
-    await validateMetricQuery(prisma, { ...base, ...period });
+    await validateMetricQuery(prisma, { ...base, ...period }).catch((error: unknown) => {
+      if (!(error instanceof ResultQueryError) || !["from", "to"].includes(error.field[0]!)) {
+        throw error;
+      }
+      throw new ResultQueryError(`${name}: ${error.message}`, [name, ...error.field]);
+    });
   }
   const periodA = await aggregatePeriod(prisma, { ...base, ...request.periodA }, aggregate);
   const periodB = await aggregatePeriod(prisma, { ...base, ...request.periodB }, aggregate);

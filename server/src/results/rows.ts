@@ -30,7 +30,7 @@ export async function readResultPage(
 ): Promise<ResultPage> {
   const first = options.first ?? defaultPageSize;
   if (!Number.isInteger(first) || first < 0 || first > maxPageSize) {
-    throw new ResultQueryError(`Invalid first ${first}: expected 0 to ${maxPageSize}.`);
+    throw new ResultQueryError(`Invalid first ${first}: expected 0 to ${maxPageSize}.`, ["first"]);
   }
   const week = await prisma.week.findUnique({
     where: { id: weekId },

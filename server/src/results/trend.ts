@@ -58,7 +58,9 @@ export async function queryTrend(prisma: PrismaClient, request: TrendRequest): P
   const aggregate = request.aggregate ?? "SUM";
   const top = request.top ?? defaultTop;
   if (!Number.isInteger(top) || top < 1 || top > maxTop) {
-    throw new ResultQueryError(`Invalid top ${top}: expected a whole number from 1 to ${maxTop}.`);
+    throw new ResultQueryError(`Invalid top ${top}: expected a whole number from 1 to ${maxTop}.`, [
+      "top",
+    ]);
   }
   await validateMetricQuery(prisma, request);
   const weeks = await loadWeekStats(prisma, request);

@@ -40,6 +40,8 @@ export class ResultQueryError extends Error {
   override name = "ResultQueryError";
   constructor(
     message: string,
+    /** Request argument at fault, such as "metric" or "groupBy"; empty for the whole request. */
+    readonly field: string[] = [],
     /** Columns the caller could have named instead. */
     readonly availableColumns: string[] = [],
   ) {

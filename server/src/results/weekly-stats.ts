@@ -94,21 +94,24 @@ export async function validateMetricQuery(
   await checkCollections(prisma, query.collectionIds);
   for (const date of [query.from, query.to]) {
     if (date && !/^\d{4}-\d{2}-\d{2}$/.test(date)) {
-      throw new ResultQueryError(`Invalid date "${date}": expected YYYY-MM-DD.`);
+      throw new ResultQueryError(`Invalid date "${date}": expected YYYY-MM-DD.`, [
+        date === query.from ? "from" : "to",
+      ]);
     }
   }
   if (query.from && query.to && query.from > query.to) {
-    throw new ResultQueryError(`Invalid range: ${query.from} is after ${query.to}.`);
+    throw new ResultQueryError(`Invalid range: ${query.from} is after ${query.to}.`, ["from"]);
   }
   const columns = await listColumns(prisma, query.collectionIds);
   checkMetric(columns, query.metric);
-  if (query.groupBy) checkDimension(columns, query.groupBy);
+  if (query.groupBy) checkDimension(columns, query.groupBy, ["groupBy"]);
   if (query.filter) {
-    checkDimension(columns, query.filter.dimension);
+    checkDimension(columns, query.filter.dimension, ["filter", "dimension"]);
     if (query.groupBy && query.groupBy !== query.filter.dimension) {
       throw new ResultQueryError(
         `Cannot group by "${query.groupBy}" and filter on "${query.filter.dimension}": weekly ` +
           "summaries keep one dimension at a time, so filter on the grouped column or drop one.",
+        ["filter", "dimension"],
       );
     }
   }
@@ -116,18 +119,23 @@ export async function validateMetricQuery(
 }
 
 async function checkCollections(prisma: PrismaClient, collectionIds: string[]): Promise<void> {
-  if (collectionIds.length === 0) throw new ResultQueryError("Give at least one collection id.");
+  if (collectionIds.length === 0) {
+    throw new ResultQueryError("Give at least one collection id.", ["collectionIds"]);
+  }
   const collections = await prisma.collection.findMany({
     where: { id: { in: collectionIds } },
     select: { id: true, workflowId: true },
   });
   const missing = collectionIds.filter((id) => !collections.some((c) => c.id === id));
-  if (missing.length > 0) throw new ResultQueryError(`Collection ${missing.join(", ")} not found.`);
+  if (missing.length > 0) {
+    throw new ResultQueryError(`Collection ${missing.join(", ")} not found.`, ["collectionIds"]);
+  }
   const workflows = new Set(collections.map((collection) => collection.workflowId));
   if (workflows.size > 1) {
     throw new ResultQueryError(
       "The collections run different workflows, so their columns cannot be combined; " +
         "give collections of one workflow.",
+      ["collectionIds"],
     );
   }
 }
