@@ -165,6 +165,8 @@ export function isValidTimeZone(timezone: string): boolean {
  * offsets (a week with a daylight-saving change is 167 or 169 hours long). The end is exclusive,
  * so it is the day after the week's inclusive last day. `{{end_date}}` in the SQL stays that
  * inclusive last day.
+ * NOTE: where a daylight-saving change skips midnight (America/Santiago on 2024-09-08), the
+ * window names a local 00:00:00 that does not exist; AMC does not document how it resolves it.
  */
 export function amcTimeWindow(
   week: Pick<PlannedWeek, "startDate" | "endDate">,

@@ -176,6 +176,8 @@ describe(`date helpers (TZ=${process.env.TZ ?? "unset"})`, () => {
     ["2024-11-03", "America/New_York", "2024-11-06T05:00:00.000Z"],
     ["2024-03-31", "Europe/Berlin", "2024-04-02T22:00:00.000Z"],
     ["2024-01-07", "Asia/Tokyo", "2024-01-09T15:00:00.000Z"],
+    // Santiago skips midnight on 2024-09-08: that day starts at 01:00 -03, which is 04:00 UTC.
+    ["2024-09-07", "America/Santiago", "2024-09-10T04:00:00.000Z"],
   ];
   for (const [endDate, timezone, instant] of readyCases) {
     test(`dataReadyAt ${endDate} in ${timezone}`, () => {
