@@ -1,6 +1,9 @@
+import { amcClientOptionsFromConfig, createAmcClient } from "../amc/client.ts";
+import type { AmcInstanceStats } from "../amc/stats.ts";
 import type { Component } from "../app.ts";
 import { createAccessControl } from "../auth/access-control.ts";
 import { startChangeBus } from "../events/change-bus.ts";
+import { createAmcCanceller, mergeAmcStats } from "./amc-hooks.ts";
 import type { GraphQLServices } from "./context.ts";
 import { loadSchema } from "./schema.ts";
 import { createGraphQLWebSocket } from "./websocket.ts";
@@ -9,16 +12,31 @@ import { createGraphQLServer, GRAPHQL_PATH } from "./yoga.ts";
 // The GraphQL API as a part of the server process: GraphQL over HTTP and WebSockets on
 // /graphql, the change listener behind subscriptions, and a readiness check for it.
 
-/** Hooks into other parts of the process; each is optional. */
-export type GraphQLComponentOptions = Pick<GraphQLServices, "cancelAmcExecutions" | "amcApiStats">;
+/** Options of the GraphQL component. */
+export interface GraphQLComponentOptions {
+  /**
+   * Figures of the other AMC clients of the process (the scheduler's), merged with those of the
+   * API's own client, which only cancels executions of deleted collections.
+   */
+  amcApiStats?: () => AmcInstanceStats[];
+}
 
 /** Returns the component that serves the GraphQL API. */
 export function createGraphQLComponent(options: GraphQLComponentOptions = {}): Component {
-  return async ({ config, logger, database, parts }) => {
+  return async ({ config, logger, database, secretKey, parts }) => {
     const access = await createAccessControl(config, database.prisma, logger);
     const changes = await startChangeBus(database, logger.child({ component: "changes" }));
     parts.stoppers.push(() => changes.stop());
-    const services: GraphQLServices = { prisma: database.prisma, logger, changes, ...options };
+    const amc = createAmcClient(amcClientOptionsFromConfig(config, logger));
+    const services: GraphQLServices = {
+      prisma: database.prisma,
+      logger,
+      changes,
+      secretKey,
+      maxWeeksPerCollection: config.collections.maxWeeks,
+      cancelAmcExecutions: createAmcCanceller(amc, database.prisma, secretKey, logger),
+      amcApiStats: () => mergeAmcStats([amc.stats(), options.amcApiStats?.() ?? []]),
+    };
     const yoga = createGraphQLServer({
       schema: await loadSchema(),
       services,

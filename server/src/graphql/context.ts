@@ -1,33 +1,27 @@
 import type { YogaInitialContext } from "graphql-yoga";
+import type { AmcInstanceStats } from "../amc/stats.ts";
 import type { Viewer } from "../auth/roles.ts";
-import type { PrismaClient } from "../generated/prisma/client.ts";
+import type { Execution, PrismaClient } from "../generated/prisma/client.ts";
 import type { Logger } from "../logger.ts";
 import type { ChangeBus } from "../events/change-bus.ts";
 import type { BatchLoaders } from "./loaders.ts";
 
-/** Cancels the in-flight AMC executions of a collection; deleteCollection calls it best effort. */
-export type CancelAmcExecutions = (collectionId: string) => Promise<void>;
-
-/** Per-instance AMC API statistics, in the shape the operator metrics fields return. */
-export interface AmcApiStats {
-  /** Our database id of the instance. */
-  instanceId: string;
-  requestCount: number;
-  errorCount: number;
-  throttledCount: number;
-  averageResponseMs: number | null;
-  p95ResponseMs: number | null;
-}
+/** Cancels executions at AMC before their rows are deleted; failures are logged, not raised. */
+export type CancelAmcExecutions = (executions: Execution[]) => Promise<void>;
 
 /** Long-lived services the resolvers use, shared by every request of a process. */
 export interface GraphQLServices {
   prisma: PrismaClient;
   logger: Logger;
   changes: ChangeBus;
+  /** Key that encrypts account credentials. */
+  secretKey: Buffer;
+  /** Most weeks a new collection may have (MAX_WEEKS_PER_COLLECTION). */
+  maxWeeksPerCollection: number;
   /** Stops AMC executions before a collection is deleted; absent when no AMC client runs. */
   cancelAmcExecutions?: CancelAmcExecutions;
-  /** Returns AMC API statistics per instance; absent when no AMC client runs. */
-  amcApiStats?: () => AmcApiStats[];
+  /** Returns AMC API figures per instance; absent when no AMC client runs. */
+  amcApiStats?: () => AmcInstanceStats[];
 }
 
 /** Context of one GraphQL operation: the services, the caller and per-operation loaders. */

@@ -10,6 +10,9 @@ import { createLogger } from "../../src/logger.ts";
 // Helpers for GraphQL tests: an in-process API over a test database, called through
 // `yoga.fetch`, and seed data written straight through Prisma.
 
+/** AES-256 key of the test API's account credentials. */
+export const testSecretKey = Buffer.alloc(32, 7);
+
 export const testLogger = createLogger(process.env.TEST_LOG_LEVEL ?? "silent");
 
 /** Tokens of each role, given to the API as API_TOKENS. */
@@ -61,7 +64,14 @@ export async function createTestApi(
   const changes = await startChangeBus(database, testLogger);
   const yoga = createGraphQLServer({
     schema: await loadSchema(),
-    services: { prisma: database.prisma, logger: testLogger, changes, ...options.services },
+    services: {
+      prisma: database.prisma,
+      logger: testLogger,
+      changes,
+      secretKey: testSecretKey,
+      maxWeeksPerCollection: config.collections.maxWeeks,
+      ...options.services,
+    },
     access,
     allowedOrigins: config.allowedOrigins,
     graphiql: false,

@@ -1,6 +1,7 @@
 import { builder } from "../builder.ts";
+import type { ObjectRef } from "@pothos/core";
 import {
-  ConflictError,
+  DomainError,
   DomainValidationError,
   NotFoundError,
   type UserError,
@@ -51,7 +52,8 @@ export async function runMutation<T>(
         userErrors: [{ field: idField, message: error.message, code: error.code }],
       };
     }
-    if (error instanceof ConflictError) {
+    // Conflicts and illegal status moves concern the object's state, not one input field.
+    if (error instanceof DomainError) {
       return { value: null, userErrors: [{ field: [], message: error.message, code: error.code }] };
     }
     throw error;
@@ -65,4 +67,51 @@ export function notFoundUserError(field: string[], typeName: string, id: string)
     message: `${typeName} ${id} not found: check the id, or list ${typeName.toLowerCase()}s to find it.`,
     code: "NOT_FOUND",
   };
+}
+
+/** Returns the result of a mutation that failed before running, with one user error. */
+export function rejectMutation(error: UserError): MutationResult<never> {
+  return { value: null, userErrors: [error] };
+}
+
+/** Renames the input fields in user error paths where GraphQL and the domain differ. */
+export function renameErrorFields<T>(
+  result: MutationResult<T>,
+  renames: Record<string, string>,
+): MutationResult<T> {
+  for (const error of result.userErrors) {
+    error.field = error.field.map((part) => renames[part] ?? part);
+  }
+  return result;
+}
+
+/**
+ * Defines a mutation payload: the changed object under `objectField` (null when the mutation
+ * failed) and the user errors.
+ */
+export function definePayload<Shape extends object>(
+  name: string,
+  options: {
+    description: string;
+    objectField: string;
+    objectType: ObjectRef<any, Shape>;
+    objectDescription: string;
+  },
+) {
+  return builder.objectRef<MutationResult<Shape>>(name).implement({
+    description: options.description,
+    fields: (t) => ({
+      [options.objectField]: t.field({
+        type: options.objectType,
+        nullable: true,
+        description: options.objectDescription,
+        resolve: (result) => result.value as never,
+      }),
+      userErrors: t.field({
+        type: [UserErrorRef],
+        description: "Problems that prevented the mutation; empty when it succeeded.",
+        resolve: (result) => result.userErrors,
+      }),
+    }),
+  });
 }

@@ -7,6 +7,7 @@ export interface WorkflowParameterShape {
   type: string;
   defaultValue?: unknown;
   required?: boolean;
+  passAs?: string;
 }
 
 const WorkflowParameterRef = builder
@@ -15,7 +16,9 @@ const WorkflowParameterRef = builder
     description: "A parameter that a workflow's SQL reads, filled in per collection.",
     fields: (t) => ({
       name: t.exposeString("name", { description: "Name used in the SQL template." }),
-      type: t.exposeString("type", { description: "Value type, e.g. STRING, INTEGER or DATE." }),
+      type: t.exposeString("type", {
+        description: "STRING, INTEGER, DECIMAL, DATE, BOOLEAN, STRING_LIST or INTEGER_LIST.",
+      }),
       default: t.field({
         type: "JSON",
         nullable: true,
@@ -23,8 +26,13 @@ const WorkflowParameterRef = builder
         resolve: (parameter) => parameter.defaultValue ?? null,
       }),
       required: t.boolean({
-        description: "True when a collection must give a value.",
+        description: "True when a collection must end up with a value, its own or the default.",
         resolve: (parameter) => parameter.required ?? false,
+      }),
+      passAs: t.string({
+        description:
+          "TEMPLATE (rendered into the SQL as a literal) or CUSTOM_PARAMETER (sent to AMC as a parameter value).",
+        resolve: (parameter) => parameter.passAs ?? "TEMPLATE",
       }),
     }),
   });
