@@ -183,8 +183,12 @@ export const WeekQuery = gql`
           name
           type
         }
-        rows
+        rows {
+          rowNumber
+          values
+        }
         totalCount
+        rowsPurged
       }
     }
   }
@@ -198,6 +202,8 @@ export const ColumnsQuery = gql`
       columns {
         name
         type
+        isDimension
+        weekCount
       }
     }
   }
@@ -208,21 +214,27 @@ export const TrendQuery = gql`
     collection(id: $id) {
       id
       trend(metric: $metric, aggregate: $aggregate, groupBy: $groupBy) {
-        series {
-          key
-          isOther
-          total
-          points {
-            weekStart
-            isoWeek
-            value
-            partial
-            status
+        trend {
+          series {
+            key
+            isOther
+            total
+            points {
+              weekStart
+              isoWeek
+              value
+              partial
+              status
+            }
           }
+        }
+        userErrors {
+          ...UserErrorFields
         }
       }
     }
   }
+  ${UserErrorFields}
 `;
 
 export const CompareQuery = gql`
@@ -230,31 +242,37 @@ export const CompareQuery = gql`
     $id: ID!
     $metric: String!
     $aggregate: TrendAggregate
-    $periodA: PeriodInput!
-    $periodB: PeriodInput!
+    $periodA: WeekPeriod!
+    $periodB: WeekPeriod!
   ) {
     collection(id: $id) {
       id
       compare(metric: $metric, aggregate: $aggregate, periodA: $periodA, periodB: $periodB) {
-        periodA {
-          from
-          to
-          value
-          weekCount
-          weeksWithResult
+        comparison {
+          periodA {
+            from
+            to
+            value
+            weekCount
+            weeksWithResult
+          }
+          periodB {
+            from
+            to
+            value
+            weekCount
+            weeksWithResult
+          }
+          absoluteChange
+          percentChange
         }
-        periodB {
-          from
-          to
-          value
-          weekCount
-          weeksWithResult
+        userErrors {
+          ...UserErrorFields
         }
-        absoluteChange
-        percentChange
       }
     }
   }
+  ${UserErrorFields}
 `;
 
 export const PreviewWeeksQuery = gql`
@@ -264,6 +282,7 @@ export const PreviewWeeksQuery = gql`
       endDate
       isoWeek
       partial
+      dataReadyAt
     }
   }
 `;
@@ -281,6 +300,7 @@ export const FormOptionsQuery = gql`
             type
             default
             required
+            passAs
           }
         }
       }
@@ -376,6 +396,7 @@ export const WorkflowsQuery = gql`
             type
             default
             required
+            passAs
           }
         }
       }
@@ -429,9 +450,9 @@ export const AccountsQuery = gql`
   }
 `;
 
-const saveMutation = (operation: string, field: string, inputType: string, entity: string) => gql`
-  mutation ${operation.charAt(0).toUpperCase() + operation.slice(1)}($input: ${inputType}!) {
-    ${operation}(input: $input) {
+const createMutation = (field: string, inputType: string, entity: string) => gql`
+  mutation ${field.charAt(0).toUpperCase() + field.slice(1)}($input: ${inputType}!) {
+    ${field}(input: $input) {
       ${entity} {
         id
       }
@@ -443,39 +464,47 @@ const saveMutation = (operation: string, field: string, inputType: string, entit
   ${UserErrorFields}
 `;
 
-export const CreateWorkflowMutation = saveMutation(
+const updateMutation = (field: string, inputType: string, entity: string) => gql`
+  mutation ${field.charAt(0).toUpperCase() + field.slice(1)}($id: ID!, $input: ${inputType}!) {
+    ${field}(id: $id, input: $input) {
+      ${entity} {
+        id
+      }
+      userErrors {
+        ...UserErrorFields
+      }
+    }
+  }
+  ${UserErrorFields}
+`;
+
+export const CreateWorkflowMutation = createMutation(
   "createWorkflow",
-  "",
   "CreateWorkflowInput",
   "workflow",
 );
-export const UpdateWorkflowMutation = saveMutation(
+export const UpdateWorkflowMutation = updateMutation(
   "updateWorkflow",
-  "",
   "UpdateWorkflowInput",
   "workflow",
 );
-export const CreateInstanceMutation = saveMutation(
+export const CreateInstanceMutation = createMutation(
   "createInstance",
-  "",
   "CreateInstanceInput",
   "instance",
 );
-export const UpdateInstanceMutation = saveMutation(
+export const UpdateInstanceMutation = updateMutation(
   "updateInstance",
-  "",
   "UpdateInstanceInput",
   "instance",
 );
-export const CreateAccountMutation = saveMutation(
+export const CreateAccountMutation = createMutation(
   "createAccount",
-  "",
   "CreateAccountInput",
   "account",
 );
-export const UpdateAccountMutation = saveMutation(
+export const UpdateAccountMutation = updateMutation(
   "updateAccount",
-  "",
   "UpdateAccountInput",
   "account",
 );

@@ -72,10 +72,14 @@ export interface WorkflowParameter {
   type: string;
   default: unknown;
   required: boolean;
+  /** TEMPLATE (a literal in the SQL) or CUSTOM_PARAMETER (an AMC parameter value). */
+  passAs?: string;
 }
 
-/** A result column with its inferred type. */
+/** A result column with its inferred type: INTEGER, DECIMAL, STRING, BOOLEAN or DATE. */
 export interface ResultColumn {
   name: string;
   type: string;
+  /** True when trends can group or filter by the column's values. */
+  isDimension?: boolean;
 }

@@ -7,7 +7,7 @@ export type FieldErrors = Record<string, string[]>;
 /**
  * Returns the input field a userError points at, as a dotted path below the mutation's
  * `input` argument: ["input", "startDate"] gives "startDate" and
- * ["input", "parameterValues", "country"] gives "parameterValues.country". A plain string is kept.
+ * ["input", "parameters", "country"] gives "parameters.country". A plain string is kept.
  */
 export function fieldOf(error: UserError): string {
   if (!Array.isArray(error.field)) return error.field ?? "";

@@ -3,6 +3,7 @@
 import { useEffect, useState } from "react";
 import { useQuery } from "urql";
 import { CompareQuery } from "@/api/documents.ts";
+import type { UserError } from "@/api/types.ts";
 import { describeError } from "@/api/user-errors.ts";
 import { formatNumber, formatPercent } from "@/lib/format.ts";
 
@@ -18,10 +19,13 @@ interface CompareData {
   collection: {
     id: string;
     compare: {
-      periodA: PeriodValue;
-      periodB: PeriodValue;
-      absoluteChange: number | null;
-      percentChange: number | null;
+      comparison: {
+        periodA: PeriodValue;
+        periodB: PeriodValue;
+        absoluteChange: number | null;
+        percentChange: number | null;
+      } | null;
+      userErrors: UserError[];
     };
   } | null;
 }
@@ -100,8 +104,11 @@ export function ComparePanel({
   }, [resultVersion]);
 
   if (weekStarts.length < 2) return <p className="muted">A comparison needs at least two weeks.</p>;
-  const comparison = data?.collection?.compare;
-  const message = describeError(error);
+  const compare = data?.collection?.compare;
+  const comparison = compare?.comparison;
+  const message =
+    describeError(error) ??
+    (compare?.userErrors.map((userError) => userError.message).join(" ") || null);
   return (
     <div data-testid="compare-panel">
       <div className="filters">

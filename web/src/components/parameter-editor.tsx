@@ -2,12 +2,14 @@
 
 import type { FieldErrors } from "@/api/user-errors.ts";
 
-/** A declared parameter as the editor holds it; the default is kept as typed text. */
+/** A declared parameter being edited, with its default as typed text. */
 export interface ParameterDraft {
   name: string;
   type: string;
   defaultText: string;
   required: boolean;
+  /** TEMPLATE (a literal in the SQL) or CUSTOM_PARAMETER (an AMC parameter value). */
+  passAs: string;
 }
 
 const parameterTypes = [
@@ -66,6 +68,17 @@ export function ParameterEditor(props: {
               </select>
             </div>
             <div className="field">
+              <label htmlFor={`parameter-pass-as-${index}`}>Passed as</label>
+              <select
+                id={`parameter-pass-as-${index}`}
+                value={draft.passAs}
+                onChange={(event) => update(index, { passAs: event.target.value })}
+              >
+                <option value="TEMPLATE">SQL literal</option>
+                <option value="CUSTOM_PARAMETER">AMC parameter</option>
+              </select>
+            </div>
+            <div className="field">
               <label htmlFor={`parameter-default-${index}`}>Default</label>
               <input
                 id={`parameter-default-${index}`}
@@ -97,7 +110,10 @@ export function ParameterEditor(props: {
         type="button"
         className="secondary"
         onClick={() =>
-          onChange([...drafts, { name: "", type: "STRING", defaultText: "", required: false }])
+          onChange([
+            ...drafts,
+            { name: "", type: "STRING", defaultText: "", required: false, passAs: "TEMPLATE" },
+          ])
         }
       >
         Add parameter

@@ -3,8 +3,10 @@ import type { ResultColumn } from "@/api/types.ts";
 /** First rows of a week's result. */
 export interface ResultPreviewData {
   columns: ResultColumn[];
-  rows: unknown[][];
+  rows: { rowNumber: number; values: unknown[] }[];
   totalCount: number;
+  /** True when retention deleted the raw rows; the summary remains. */
+  rowsPurged: boolean;
 }
 
 function cellText(value: unknown): string {
@@ -14,6 +16,8 @@ function cellText(value: unknown): string {
 
 /** Table of the first rows of a result, with column types in the header. */
 export function ResultPreview({ result }: { result: ResultPreviewData }) {
+  if (result.rowsPurged)
+    return <p className="muted">Retention deleted the raw rows of this result.</p>;
   if (result.columns.length === 0) return <p className="muted">The result has no columns.</p>;
   return (
     <>
@@ -32,10 +36,10 @@ export function ResultPreview({ result }: { result: ResultPreviewData }) {
             </tr>
           </thead>
           <tbody>
-            {result.rows.map((row, rowIndex) => (
-              <tr key={rowIndex}>
+            {result.rows.map((row) => (
+              <tr key={row.rowNumber}>
                 {result.columns.map((column, columnIndex) => (
-                  <td key={column.name}>{cellText(row[columnIndex])}</td>
+                  <td key={column.name}>{cellText(row.values[columnIndex])}</td>
                 ))}
               </tr>
             ))}

@@ -3,7 +3,7 @@
 import { useEffect, useState } from "react";
 import { useQuery } from "urql";
 import { ColumnsQuery, TrendQuery } from "@/api/documents.ts";
-import type { ResultColumn } from "@/api/types.ts";
+import type { ResultColumn, UserError } from "@/api/types.ts";
 import { describeError } from "@/api/user-errors.ts";
 import type { TrendPoint } from "@/lib/chart-geometry.ts";
 import { formatNumber } from "@/lib/format.ts";
@@ -22,11 +22,14 @@ interface ServerSeries {
 }
 
 interface TrendData {
-  collection: { id: string; trend: { series: ServerSeries[] } } | null;
+  collection: {
+    id: string;
+    trend: { trend: { series: ServerSeries[] } | null; userErrors: UserError[] };
+  } | null;
 }
 
 const aggregates = ["SUM", "AVG", "MIN", "MAX", "COUNT"] as const;
-const numericTypes = new Set(["integer", "decimal", "INTEGER", "DECIMAL"]);
+const numericTypes = new Set(["INTEGER", "DECIMAL"]);
 
 function seriesName(series: ServerSeries, metric: string): string {
   if (series.isOther) return "other";
@@ -49,7 +52,7 @@ export function TrendPanel(props: {
   });
   const columns = columnsData?.collection?.columns ?? [];
   const metrics = columns.filter((column) => numericTypes.has(column.type));
-  const dimensions = columns.filter((column) => !numericTypes.has(column.type));
+  const dimensions = columns.filter((column) => column.isDimension);
 
   const [metricChoice, setMetric] = useState("");
   const [aggregate, setAggregate] = useState<(typeof aggregates)[number]>("SUM");
@@ -75,11 +78,14 @@ export function TrendPanel(props: {
       </p>
     );
   }
-  const series = (data?.collection?.trend.series ?? []).map((line) => ({
+  const trend = data?.collection?.trend;
+  const series = (trend?.trend?.series ?? []).map((line) => ({
     name: seriesName(line, metric),
     points: line.points,
   }));
-  const message = describeError(error);
+  const message =
+    describeError(error) ??
+    (trend?.userErrors.map((userError) => userError.message).join(" ") || null);
 
   return (
     <div data-testid="trend-panel">

@@ -64,9 +64,7 @@ function AccountForm({ account, onDone }: { account: Account | null; onDone: () 
         ? { credentials: { clientId, clientSecret, refreshToken } }
         : {}),
     };
-    const result = account
-      ? await update({ input: { id: account.id, ...input } })
-      : await create({ input });
+    const result = account ? await update({ id: account.id, input }) : await create({ input });
     const outcome = readSaveResult(result);
     setErrors(outcome.errors);
     if (outcome.ok) onDone();

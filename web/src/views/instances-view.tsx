@@ -52,7 +52,7 @@ function InstanceForm(props: {
       maxConcurrentExecutions: Number.isInteger(limit) ? limit : null,
     };
     const result = instance
-      ? await update({ input: { id: instance.id, ...input } })
+      ? await update({ id: instance.id, input })
       : await create({ input: { ...input, accountId: form.accountId } });
     const outcome = readSaveResult(result);
     setErrors(outcome.errors);

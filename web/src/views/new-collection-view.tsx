@@ -77,7 +77,7 @@ export function NewCollectionView() {
         startDate,
         endDate,
         timezone,
-        parameterValues,
+        parameters: parameterValues,
       },
     });
     const payload = result.data?.createCollection;
@@ -106,7 +106,7 @@ export function NewCollectionView() {
   const otherErrors = Object.entries(errors).filter(
     ([field]) =>
       !knownFields.has(field) &&
-      !parameters.some((parameter) => `parameterValues.${parameter.name}` === field),
+      !parameters.some((parameter) => `parameters.${parameter.name}` === field),
   );
 
   return (
@@ -245,7 +245,7 @@ export function NewCollectionView() {
                   key={parameter.name}
                   parameter={parameter}
                   text={textOf(parameter)}
-                  errors={errors[`parameterValues.${parameter.name}`]}
+                  errors={errors[`parameters.${parameter.name}`]}
                   onChange={(text) =>
                     setParameterTexts((texts) => ({ ...texts, [parameter.name]: text }))
                   }

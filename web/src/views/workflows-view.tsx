@@ -30,6 +30,7 @@ function toDraft(parameter: WorkflowParameter): ParameterDraft {
     type: parameter.type,
     defaultText: initialText(parameter),
     required: parameter.required,
+    passAs: parameter.passAs ?? "TEMPLATE",
   };
 }
 
@@ -38,6 +39,7 @@ function toParameterInput(draft: ParameterDraft) {
     name: draft.name.trim(),
     type: draft.type,
     required: draft.required,
+    passAs: draft.passAs,
     default: null,
   };
   const value =
@@ -62,9 +64,7 @@ function WorkflowForm({ workflow, onDone }: { workflow: Workflow | null; onDone:
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     const input = { name, description, sql, parameters: drafts.map(toParameterInput) };
-    const result = workflow
-      ? await update({ input: { id: workflow.id, ...input } })
-      : await create({ input });
+    const result = workflow ? await update({ id: workflow.id, input }) : await create({ input });
     const outcome = readSaveResult(result);
     setErrors(outcome.errors);
     if (outcome.ok) onDone();
