@@ -146,6 +146,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     resetStats,
     setExecutionDurationMs: controlContext.setExecutionDurationMs,
     setTokenExpiresInSeconds: controlContext.setTokenExpiresInSeconds,
+    warmUp: () => runner.warmUp(),
     stop: () => {
       stopping ??= (async () => {
         lifecycle.stop();

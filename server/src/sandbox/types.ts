@@ -60,6 +60,8 @@ export interface Sandbox {
   /** Zeroes the counters; executions and workflows are kept. */
   resetStats(): void;
   setExecutionDurationMs(durationMs: number): void;
+  /** Starts the SQL engine (about 2 to 6 s) now; otherwise the first execution starts it. */
+  warmUp(): Promise<void>;
   setTokenExpiresInSeconds(seconds: number): void;
   /** Stops listening and drops every execution; calling it again is safe. */
   stop(): Promise<void>;

@@ -24,7 +24,7 @@ describe("sandbox API", () => {
     assert.equal(response.status, 200);
     const body = (await response.json()) as Record<string, unknown>;
     assert.equal(body.token_type, "bearer");
-    assert.equal(body.expires_in, 3600);
+    assert.equal(typeof body.expires_in, "number");
     assert.equal(typeof body.access_token, "string");
   });
 
@@ -253,6 +253,12 @@ describe("sandbox start", () => {
     });
     try {
       await assert.rejects(fetchToken(sandbox.tokenUrl), /401/);
+      const response = await fetch(sandbox.tokenUrl, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: "grant_type=refresh_token&client_id=id&client_secret=secret&refresh_token=refresh",
+      });
+      assert.equal(((await response.json()) as { expires_in: number }).expires_in, 3600);
       const token = await fetchToken(sandbox.tokenUrl, {
         clientId: "id",
         clientSecret: "secret",

@@ -94,7 +94,7 @@ export async function fetchToken(
 }
 
 /** A create body for an ad hoc query over one week starting on `startDate` (yyyy-MM-dd). */
-export function weekRequest(startDate: string, sqlQuery = DELIVERY_SQL, extra: object = {}) {
+export function weekRequest(startDate: string, sqlQuery = EMPTY_SQL, extra: object = {}) {
   const start = new Date(`${startDate}T00:00:00Z`);
   const end = new Date(start.getTime() + 7 * 86_400_000);
   const local = (date: Date) => date.toISOString().slice(0, 19);
@@ -107,6 +107,9 @@ export function weekRequest(startDate: string, sqlQuery = DELIVERY_SQL, extra: o
     ...extra,
   };
 }
+
+/** A valid AMC query that reads no rows, for tests about the lifecycle rather than data. */
+export const EMPTY_SQL = "SELECT COUNT(1) AS n FROM dsp_clicks WHERE FALSE";
 
 /** A small valid AMC query. */
 export const DELIVERY_SQL = `SELECT campaign, SUM(impressions) AS impressions, COUNT(DISTINCT user_id) AS reach

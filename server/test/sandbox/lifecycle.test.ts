@@ -26,6 +26,7 @@ describe("sandbox lifecycle", () => {
   let t: TestSandbox;
   before(async () => {
     t = await startTestSandbox({ executionDurationMs: 10 * MINUTE_MS });
+    await t.sandbox.warmUp();
   });
   after(async () => {
     await t.stop();
@@ -36,8 +37,9 @@ describe("sandbox lifecycle", () => {
     const created = await t.call("POST", `${base}/workflowExecutions`, weekRequest("2026-05-04"));
     assert.equal(created.body.status, "PENDING");
     const id = created.body.workflowExecutionId;
-    const running = await pollStatus(t, base, id);
-    assert.equal(running.status, "RUNNING");
+    const [running] = await settle(t, base, [id], (s) => s === "RUNNING");
+    // The query finishes at once; the status then waits for the clock.
+    await new Promise((resolve) => setTimeout(resolve, 200));
     t.clock.advance(9 * MINUTE_MS);
     const publishing = await pollStatus(t, base, id);
     assert.equal(publishing.status, "PUBLISHING");
@@ -189,6 +191,7 @@ describe("sandbox downloads", () => {
   let t: TestSandbox;
   before(async () => {
     t = await startTestSandbox({ resultPartMaxBytes: 200 });
+    await t.sandbox.warmUp();
   });
   after(async () => {
     await t.stop();
