@@ -1,4 +1,7 @@
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaPGlite } from "pglite-prisma-adapter";
 import { loadConfig, type Config } from "../../src/config.ts";
+import { PrismaClient } from "../../src/generated/prisma/client.ts";
 import { createAccessControl } from "../../src/auth/access-control.ts";
 import type { Database } from "../../src/db/database.ts";
 import { startChangeBus, type ChangeBus } from "../../src/events/change-bus.ts";
@@ -10,7 +13,7 @@ import { createLogger } from "../../src/logger.ts";
 // Helpers for GraphQL tests: an in-process API over a test database, called through
 // `yoga.fetch`, and seed data written straight through Prisma.
 
-/** AES-256 key of the test API's account credentials. */
+/** AES-256 key of the test API's account credentials; testConfig sets the same one. */
 export const testSecretKey = Buffer.alloc(32, 7);
 
 export const testLogger = createLogger(process.env.TEST_LOG_LEVEL ?? "silent");
@@ -31,6 +34,7 @@ export function testConfig(env: Record<string, string> = {}): Config {
     API_TOKENS: `viewer:${tokens.viewer},operator:${tokens.operator},admin:${tokens.admin}`,
     SCHEDULER: "off",
     AMC_SANDBOX: "off",
+    SECRET_KEY: "07".repeat(32),
     ...env,
   });
 }
@@ -91,4 +95,21 @@ export async function createTestApi(
     },
     close: () => changes.stop(),
   };
+}
+
+/** A Prisma client on the same database that counts the SQL statements it sends. */
+export function createCountingPrisma(database: Database): {
+  prisma: Database["prisma"];
+  statements: string[];
+} {
+  const statements: string[] = [];
+  const adapter = database.pglite
+    ? new PrismaPGlite(database.pglite)
+    : new PrismaPg(
+        database.pool!,
+        database.connection?.schema ? { schema: database.connection.schema } : undefined,
+      );
+  const prisma = new PrismaClient({ adapter, log: [{ emit: "event", level: "query" }] });
+  prisma.$on("query" as never, (event: { query: string }) => statements.push(event.query));
+  return { prisma, statements };
 }

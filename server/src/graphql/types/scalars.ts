@@ -1,5 +1,5 @@
 import { DateResolver, DateTimeResolver, JSONResolver } from "graphql-scalars";
-import { GraphQLError } from "graphql";
+import { GraphQLError, Kind } from "graphql";
 import { builder } from "../builder.ts";
 
 // Date is a calendar day without a time zone, read and written as "YYYY-MM-DD". Prisma returns
@@ -15,6 +15,9 @@ function serializeDay(value: unknown): string {
 }
 
 function parseDay(value: unknown): string {
+  if (typeof value !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(value)) {
+    throw new GraphQLError(`Date cannot represent ${JSON.stringify(value)}: expected YYYY-MM-DD.`);
+  }
   // graphql-scalars checks that the day exists (no 2025-02-30) and returns UTC midnight.
   return serializeDay(DateResolver.parseValue(value));
 }
@@ -24,7 +27,7 @@ builder.scalarType("Date", {
     "A calendar day without a time zone, written YYYY-MM-DD (ISO 8601), e.g. 2025-01-06.",
   serialize: serializeDay,
   parseValue: parseDay,
-  parseLiteral: (ast) => parseDay(DateResolver.parseLiteral(ast, {})),
+  parseLiteral: (ast) => parseDay(ast.kind === Kind.STRING ? ast.value : undefined),
 });
 
 builder.addScalarType("DateTime", DateTimeResolver, {
