@@ -1,5 +1,5 @@
 import { TZDate } from "@date-fns/tz";
-import { addDays, addHours, endOfISOWeek, format, startOfISOWeek } from "date-fns";
+import { addDays, addHours, getISOWeek, getISOWeekYear, startOfISOWeek } from "date-fns";
 
 // Week planning on calendar dates. Every date is a "YYYY-MM-DD" string at the edges and a
 // TZDate pinned to UTC inside, so date-fns does calendar arithmetic that cannot depend on the
@@ -78,7 +78,10 @@ export function parseDay(text: string): TZDate {
 
 /** Formats a date as "YYYY-MM-DD" in the date's own zone (UTC for dates from `parseDay`). */
 export function formatDay(date: Date): string {
-  return format(date, "yyyy-MM-dd");
+  const year = String(date.getFullYear()).padStart(4, "0");
+  const month = String(date.getMonth() + 1).padStart(2, "0");
+  const day = String(date.getDate()).padStart(2, "0");
+  return `${year}-${month}-${day}`;
 }
 
 /** Returns the day `days` after `day` (negative goes back), both "YYYY-MM-DD". */
@@ -88,7 +91,11 @@ export function addDaysToDay(day: string, days: number): string {
 
 /** Returns the ISO 8601 week label ("2026-W53") of the week containing `day`. */
 export function isoWeekLabel(day: string): string {
-  return format(parseDay(day), "RRRR-'W'II");
+  return formatIsoWeek(parseDay(day));
+}
+
+function formatIsoWeek(date: Date): string {
+  return `${getISOWeekYear(date)}-W${String(getISOWeek(date)).padStart(2, "0")}`;
 }
 
 /** Converts "YYYY-MM-DD" to the Date that Prisma reads and writes for a `@db.Date` column. */
@@ -118,23 +125,24 @@ export function planWeeks(input: PlanWeeksInput): PlannedWeek[] {
   }
   if (input.expandToWholeWeeks) {
     start = startOfISOWeek(start);
-    end = endOfISOWeek(end);
+    end = addDays(startOfISOWeek(end), 6);
   }
 
+  // The loop stays on UTC-pinned dates and formats each week once: formatting and parsing
+  // through Intl dominate the cost, and a year of weeks is planned on every create.
   const weeks: PlannedWeek[] = [];
-  const lastDay = formatDay(end);
-  let weekStart = formatDay(start);
-  while (weekStart <= lastDay) {
-    const sunday = formatDay(endOfISOWeek(parseDay(weekStart)));
-    const weekEnd = sunday < lastDay ? sunday : lastDay;
-    const monday = formatDay(startOfISOWeek(parseDay(weekStart)));
+  let weekStart: TZDate = start;
+  while (weekStart <= end) {
+    const monday = startOfISOWeek(weekStart);
+    const sunday = addDays(monday, 6);
+    const weekEnd = sunday < end ? sunday : end;
     weeks.push({
-      startDate: weekStart,
-      endDate: weekEnd,
-      isoWeek: isoWeekLabel(weekStart),
-      partial: weekStart !== monday || weekEnd !== sunday,
+      startDate: formatDay(weekStart),
+      endDate: formatDay(weekEnd),
+      isoWeek: formatIsoWeek(monday),
+      partial: weekStart.getTime() !== monday.getTime() || weekEnd.getTime() !== sunday.getTime(),
     });
-    weekStart = addDaysToDay(weekEnd, 1);
+    weekStart = addDays(weekEnd, 1);
   }
   return weeks;
 }
