@@ -53,6 +53,10 @@ export interface Config {
     /** Most weeks one collection may have when it is created. */
     maxWeeks: number;
   };
+  results: {
+    /** Days after which raw result rows are deleted, keeping summaries; 0 keeps them. */
+    rowsRetentionDays: number;
+  };
   web: {
     port: number;
   };
@@ -215,6 +219,9 @@ export function loadConfig(env: Env = process.env): Config {
     },
     collections: {
       maxWeeks: reader.integer("MAX_WEEKS_PER_COLLECTION", 60, 1, 10_000),
+    },
+    results: {
+      rowsRetentionDays: reader.integer("RESULT_ROWS_RETENTION_DAYS", 0, 0, 36_500),
     },
     web: { port: webPort },
   };
