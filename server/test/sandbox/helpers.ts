@@ -133,3 +133,37 @@ export async function waitForTerminal(
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/** Result of running one query to its end through the HTTP API. */
+export interface QueryRun {
+  execution: any;
+  /** CSV text of every result file, in order; empty unless SUCCEEDED. */
+  parts: string[];
+}
+
+/** Creates an execution, waits for its end and downloads every result file. */
+export async function runToEnd(
+  test: TestSandbox,
+  instanceId: string,
+  body: object,
+): Promise<QueryRun> {
+  const base = `/amc/reporting/${instanceId}`;
+  const created = await test.call("POST", `${base}/workflowExecutions`, body);
+  if (created.status !== 200) throw new Error(`create failed: ${created.status} ${created.text}`);
+  const execution = await waitForTerminal(test, instanceId, created.body.workflowExecutionId);
+  if (execution.status !== "SUCCEEDED") return { execution, parts: [] };
+  const parts: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const query = nextToken ? `?nextToken=${nextToken}` : "";
+    const page = await test.call(
+      "GET",
+      `${base}/workflowExecutions/${execution.workflowExecutionId}/downloadUrls${query}`,
+    );
+    for (const url of page.body.downloadUrls as string[]) {
+      parts.push(await (await fetch(url)).text());
+    }
+    nextToken = page.body.nextToken;
+  } while (nextToken);
+  return { execution, parts };
+}
