@@ -158,9 +158,9 @@ SELECT 'all campaigns', NULL, COUNT(DISTINCT user_id), 'total', 0, NULL FROM dsp
   });
 
   test("low-sensitivity threshold yields header-only CSV", async () => {
-    // One row per impression second: almost every row has a single user.
+    // One row per impression: every row has a single user, below even the threshold of 2.
     const sql =
-      "SELECT impression_dt, SUM(impressions) AS impressions FROM dsp_impressions GROUP BY impression_dt";
+      "SELECT request_tag, SUM(impressions) AS impressions FROM dsp_impressions GROUP BY request_tag";
     const { execution, parts } = await runToEnd(t, "sql7", weekRequest("2026-02-02", sql));
     assert.equal(execution.status, "SUCCEEDED");
     assert.equal(parts.join(""), "request_tag,impressions\n");
