@@ -5,8 +5,10 @@ import type { Config } from "./config.ts";
 import { openDatabase, type Database } from "./db/database.ts";
 import { loadSecretKey } from "./db/secrets.ts";
 import { createGraphQLComponent } from "./graphql/component.ts";
+import { exportComponent } from "./http/export.ts";
 import { metricsComponent } from "./http/metrics.ts";
 import type { Logger } from "./logger.ts";
+import { resultRetentionComponent } from "./results/retention-component.ts";
 import { schedulerComponent } from "./scheduler/component.ts";
 
 // The server process: opens and migrates the database, then serves HTTP. Later parts (GraphQL,
@@ -119,7 +121,13 @@ export interface ComponentContext {
  */
 export type Component = (context: ComponentContext) => Promise<void>;
 
-const components: Component[] = [metricsComponent, createGraphQLComponent(), schedulerComponent];
+const components: Component[] = [
+  metricsComponent,
+  createGraphQLComponent(),
+  exportComponent,
+  resultRetentionComponent,
+  schedulerComponent,
+];
 
 /** Opens and migrates the database, attaches the components, then starts the HTTP server. */
 export async function startApp(options: AppOptions): Promise<App> {
