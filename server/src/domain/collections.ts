@@ -248,8 +248,8 @@ export async function deleteCollection(
 }
 
 /**
- * Runs `change` in a transaction holding the collection's week rows and then its own row
- * (that order, see db.ts), and returns the collection as committed.
+ * Runs `change` in a transaction holding the collection's row and then its week rows (the
+ * lock order in db.ts), and returns the collection as committed.
  */
 async function changeCollection(
   prisma: Db,
@@ -262,8 +262,8 @@ async function changeCollection(
 ): Promise<Collection> {
   if (!isUuid(collectionId)) throw new NotFoundError("Collection", collectionId);
   return prisma.$transaction(async (tx) => {
-    const weeks = await lockWeeksOfCollection(tx, collectionId);
     const collection = await lockCollection(tx, collectionId);
+    const weeks = await lockWeeksOfCollection(tx, collectionId);
     await change(tx, collection.status, weeks);
     return tx.collection.findUniqueOrThrow({ where: { id: collectionId } });
   });

@@ -5,9 +5,9 @@ import { NotFoundError } from "./errors.ts";
 import { dataReadyAt, dayToDbDate, type PlannedWeek } from "./weeks.ts";
 
 // Row locks and change events shared by the domain's writes. Lock order: a transaction that
-// changes weeks and their collection locks the Week rows first (by start date), then the
-// Collection row. The scheduler's finishing transaction takes the same order (the week, then
-// the collection in settleCollection), so neither waits on the other in the opposite order.
+// changes a collection and its weeks locks the Collection row first, then the Week rows (by
+// start date). The scheduler's finishing transactions take the same order (lockCollectionRow
+// before the week), so neither side waits for a row the other holds in the opposite order.
 
 /** A Prisma interactive transaction. */
 export type Tx = Prisma.TransactionClient;
@@ -25,12 +25,19 @@ export function isUuid(id: string): boolean {
   return UUID_PATTERN.test(id);
 }
 
-/** Locks a week row and returns its status and collection; throws NotFoundError when missing. */
+/**
+ * Locks a week's collection and then the week (the lock order above), and returns the week's
+ * status and collection. Throws NotFoundError when the week does not exist.
+ */
 export async function lockWeek(
   tx: Tx,
   weekId: string,
 ): Promise<{ id: string; collectionId: string; status: WeekStatus }> {
   if (!isUuid(weekId)) throw new NotFoundError("Week", weekId);
+  // A week never changes collection, so reading the id before locking is safe.
+  const found = await tx.week.findUnique({ where: { id: weekId }, select: { collectionId: true } });
+  if (!found) throw new NotFoundError("Week", weekId);
+  await lockCollection(tx, found.collectionId);
   const rows = await tx.$queryRawUnsafe<{ id: string; collectionId: string; status: WeekStatus }[]>(
     `SELECT id, "collectionId", status::text AS status FROM "Week" WHERE id = $1::uuid FOR UPDATE`,
     weekId,

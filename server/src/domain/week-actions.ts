@@ -18,9 +18,9 @@ import {
   IllegalTransitionError,
 } from "./transitions.ts";
 
-// User actions on single weeks. Each runs in one transaction that locks the week row before
-// reading its status, so two concurrent calls on one week change it once: the second waits for
-// the first to commit and then reads the new status.
+// User actions on single weeks. Each runs in one transaction that locks the collection and
+// week rows before reading the week's status, so two concurrent calls on one week change it
+// once: the second waits for the first to commit and then reads the new status.
 
 /** Options of retryWeek. */
 export interface RetryWeekOptions {
@@ -63,8 +63,8 @@ export async function retryFailedWeeks(
 ): Promise<number> {
   const now = options.now ?? new Date();
   return prisma.$transaction(async (tx) => {
-    const weeks = await lockWeeksOfCollection(tx, collectionId);
     await lockCollection(tx, collectionId);
+    const weeks = await lockWeeksOfCollection(tx, collectionId);
     const failed = weeks.filter((week) => week.status === "FAILED").map((week) => week.id);
     if (failed.length === 0) return 0;
     await resetWeeks(tx, failed, now);

@@ -296,6 +296,38 @@ for (const backend of backends) {
       await assert.rejects(cancelCollection(db.prisma, collection.id), IllegalTransitionError);
     });
 
+    test("cancel races scheduler finish", async () => {
+      // The scheduler finishes a week by locking the collection, then the week, then settling.
+      // Cancel takes the same lock order, so the race ends without a deadlock either way.
+      for (let round = 0; round < 10; round++) {
+        const { collection, weeks } = await createWithWeeks();
+        for (const week of weeks) await setWeekStatus(week.id, "RUNNING");
+        const finishAll = db.prisma.$transaction(async (tx) => {
+          await tx.$queryRawUnsafe(
+            `SELECT 1 FROM "Collection" WHERE id = $1::uuid FOR UPDATE`,
+            collection.id,
+          );
+          await tx.week.updateMany({
+            where: { collectionId: collection.id, status: "RUNNING" },
+            data: { status: "SUCCESS", version: { increment: 1 } },
+          });
+          return settleCollection(tx, collection.id);
+        });
+        const [settled, cancelled] = await Promise.allSettled([
+          finishAll,
+          cancelCollection(db.prisma, collection.id),
+        ]);
+        assert.equal(settled.status, "fulfilled");
+        const status = await statusOf(collection.id);
+        if (cancelled.status === "fulfilled") {
+          assert.equal(status, "CANCELLED");
+        } else {
+          assert.ok(cancelled.reason instanceof IllegalTransitionError, String(cancelled.reason));
+          assert.equal(status, "COMPLETED");
+        }
+      }
+    });
+
     test("pause and resume collection", async () => {
       const { collection, weeks } = await createWithWeeks();
       await setWeekStatus(weeks[0]!.id, "RUNNING");
