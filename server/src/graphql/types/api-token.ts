@@ -1,10 +1,10 @@
 import { builder } from "../builder.ts";
 import { requireRole } from "../authorize.ts";
 import { createApiToken } from "../../auth/tokens.ts";
-import { nodeLookupId, parseGlobalId } from "../ids.ts";
+import { NIL_UUID, nodeLookupId, parseGlobalId } from "../ids.ts";
 import { RoleEnum } from "./enums.ts";
 import { notFoundUserError, UserErrorRef, type MutationResult } from "./user-error.ts";
-import type { Role, Viewer } from "../../auth/roles.ts";
+import { roleIncludes, type Role, type Viewer } from "../../auth/roles.ts";
 
 // API tokens as admins see them: never the token or its hash, only the prefix. A token is
 // readable exactly once, in the payload of the mutation that creates it.
@@ -12,7 +12,10 @@ import type { Role, Viewer } from "../../auth/roles.ts";
 export const ApiTokenRef = builder.prismaNode("ApiToken", {
   description: "An API token. The token itself is shown once, when it is created.",
   id: { field: "id" },
-  findUnique: (id) => ({ id: nodeLookupId(id) }),
+  // node(id) finds tokens only for admins, like apiTokens.
+  findUnique: (id, context) => ({
+    id: roleIncludes(context.viewer.role, "ADMIN") ? nodeLookupId(id) : NIL_UUID,
+  }),
   select: {
     id: true,
     name: true,
@@ -64,7 +67,10 @@ builder.queryFields((t) => ({
     type: "ApiToken",
     cursor: "id",
     description: "Stored API tokens, newest first. Requires the admin role.",
-    totalCount: (_parent, _args, context) => context.prisma.apiToken.count(),
+    totalCount: (_parent, _args, context) => {
+      requireRole(context, "ADMIN");
+      return context.prisma.apiToken.count();
+    },
     resolve: (query, _parent, _args, context) => {
       requireRole(context, "ADMIN");
       return context.prisma.apiToken.findMany({
