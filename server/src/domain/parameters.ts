@@ -74,7 +74,7 @@ function unsafeStringReason(text: string): string | null {
 }
 
 function checkString(raw: unknown): Checked {
-  if (typeof raw !== "string") return invalid(`must be a string, got ${describe(raw)}`);
+  if (typeof raw !== "string") return invalid(`must be a string, got ${describeValue(raw)}`);
   const reason = unsafeStringReason(raw);
   return reason ? invalid(reason) : { ok: true, value: raw };
 }
@@ -83,7 +83,7 @@ function checkInteger(raw: unknown): Checked {
   const text = typeof raw === "number" && Number.isSafeInteger(raw) ? String(raw) : raw;
   if (typeof text !== "string" || !INTEGER_PATTERN.test(text) || text === "-0") {
     return invalid(
-      `must be a whole number such as 42 or "123456789012345678", got ${describe(raw)}`,
+      `must be a whole number such as 42 or "123456789012345678", got ${describeValue(raw)}`,
     );
   }
   return { ok: true, value: text };
@@ -96,25 +96,25 @@ function checkDecimal(raw: unknown): Checked {
       ? raw.toLocaleString("en-US", { useGrouping: false, maximumFractionDigits: 20 })
       : raw;
   if (typeof text !== "string" || !DECIMAL_PATTERN.test(text)) {
-    return invalid(`must be a decimal number such as 12.5, got ${describe(raw)}`);
+    return invalid(`must be a decimal number such as 12.5, got ${describeValue(raw)}`);
   }
   return { ok: true, value: text };
 }
 
 function checkDate(raw: unknown): Checked {
   if (typeof raw !== "string" || !isValidDay(raw)) {
-    return invalid(`must be a date written YYYY-MM-DD, got ${describe(raw)}`);
+    return invalid(`must be a date written YYYY-MM-DD, got ${describeValue(raw)}`);
   }
   return { ok: true, value: raw };
 }
 
 function checkBoolean(raw: unknown): Checked {
-  if (typeof raw !== "boolean") return invalid(`must be true or false, got ${describe(raw)}`);
+  if (typeof raw !== "boolean") return invalid(`must be true or false, got ${describeValue(raw)}`);
   return { ok: true, value: raw };
 }
 
 function checkList(raw: unknown, checkItem: (item: unknown) => Checked, kind: string): Checked {
-  if (!Array.isArray(raw)) return invalid(`must be a list of ${kind}s, got ${describe(raw)}`);
+  if (!Array.isArray(raw)) return invalid(`must be a list of ${kind}s, got ${describeValue(raw)}`);
   if (raw.length > MAX_LIST_ITEMS) {
     return invalid(`has ${raw.length} items; the maximum is ${MAX_LIST_ITEMS}`);
   }
@@ -150,7 +150,7 @@ export function checkParameterValue(type: ParameterType, raw: unknown): Checked 
 }
 
 /** Describes a value for an error message, truncated so that messages stay short. */
-export function describe(raw: unknown): string {
+export function describeValue(raw: unknown): string {
   if (raw === undefined) return "nothing";
   const text = JSON.stringify(raw) ?? String(raw);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
@@ -219,7 +219,7 @@ export function parseParameterDefinitions(
       errors: [
         {
           field: fieldPrefix,
-          message: `Parameters must be a list of {name, type, defaultValue, required, passAs}, got ${describe(raw)}.`,
+          message: `Parameters must be a list of {name, type, defaultValue, required, passAs}, got ${describeValue(raw)}.`,
           code: "INVALID_PARAMETERS",
         },
       ],
@@ -254,7 +254,7 @@ function parseDefinition(
   if (typeof item !== "object" || item === null || Array.isArray(item)) {
     errors.push({
       field,
-      message: `Parameter must be an object {name, type, defaultValue, required, passAs}, got ${describe(item)}.`,
+      message: `Parameter must be an object {name, type, defaultValue, required, passAs}, got ${describeValue(item)}.`,
       code: "INVALID_PARAMETERS",
     });
     return null;
@@ -265,7 +265,7 @@ function parseDefinition(
   if (typeof name !== "string" || !NAME_PATTERN.test(name)) {
     errors.push({
       field: [...field, "name"],
-      message: `Parameter name ${describe(name)} is invalid: use letters, digits and underscores, starting with a letter or underscore, at most 63 characters.`,
+      message: `Parameter name ${describeValue(name)} is invalid: use letters, digits and underscores, starting with a letter or underscore, at most 63 characters.`,
       code: "INVALID_PARAMETER_NAME",
     });
   } else if ((builtInPlaceholders as readonly string[]).includes(name)) {
@@ -279,7 +279,7 @@ function parseDefinition(
   if (!parameterTypes.includes(type as ParameterType)) {
     errors.push({
       field: [...field, "type"],
-      message: `Parameter type ${describe(type)} is invalid: use one of ${parameterTypes.join(", ")}.`,
+      message: `Parameter type ${describeValue(type)} is invalid: use one of ${parameterTypes.join(", ")}.`,
       code: "INVALID_PARAMETER_TYPE",
     });
   }
@@ -287,7 +287,7 @@ function parseDefinition(
   if (!parameterPassAsValues.includes(passAs as ParameterPassAs)) {
     errors.push({
       field: [...field, "passAs"],
-      message: `passAs ${describe(passAs)} is invalid: use TEMPLATE or CUSTOM_PARAMETER.`,
+      message: `passAs ${describeValue(passAs)} is invalid: use TEMPLATE or CUSTOM_PARAMETER.`,
       code: "INVALID_PARAMETER_PASS_AS",
     });
   }
@@ -295,7 +295,7 @@ function parseDefinition(
   if (typeof required !== "boolean") {
     errors.push({
       field: [...field, "required"],
-      message: `required must be true or false, got ${describe(required)}.`,
+      message: `required must be true or false, got ${describeValue(required)}.`,
       code: "INVALID_PARAMETERS",
     });
   }
