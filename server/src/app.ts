@@ -10,6 +10,7 @@ import { metricsComponent } from "./http/metrics.ts";
 import type { Logger } from "./logger.ts";
 import { resultRetentionComponent } from "./results/retention-component.ts";
 import { schedulerComponent } from "./scheduler/component.ts";
+import { rollingWeeksComponent } from "./domain/rolling-component.ts";
 
 // The server process: opens and migrates the database, then serves HTTP. Later parts (GraphQL,
 // the scheduler, the AMC sandbox) attach to the same process through `routes`, `readiness`
@@ -127,6 +128,7 @@ const components: Component[] = [
   exportComponent,
   resultRetentionComponent,
   schedulerComponent,
+  rollingWeeksComponent,
 ];
 
 /** Opens and migrates the database, attaches the components, then starts the HTTP server. */
