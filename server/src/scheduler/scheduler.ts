@@ -169,6 +169,7 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
     maxRunningPerInstance: settings.maxRunningPerInstance,
   };
   const leaseMs = settings.leaseDurationMs / settings.timeScale;
+  const tickMs = settings.tickIntervalMs / settings.timeScale;
 
   const claimOnce = async (): Promise<number> => {
     const claimed = await claimWeeks(database.prisma, owner, leaseMs, limits, batchSize);
@@ -185,14 +186,14 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
       wakePending = false;
       try {
         const count = await claimOnce();
-        if (Date.now() - lastSweepMs >= settings.tickIntervalMs) {
+        if (Date.now() - lastSweepMs >= tickMs) {
           lastSweepMs = Date.now();
           await sweepCancelledExecutions(context);
         }
         failuresInRow = 0;
         healthy = true;
         if (count >= batchSize) continue;
-        await waitForWake(settings.tickIntervalMs);
+        await waitForWake(tickMs);
       } catch (error) {
         failuresInRow++;
         healthy = false;
