@@ -81,7 +81,7 @@ export const dailyVolumes = {
 };
 
 /** Distinct shoppers the events are drawn from. */
-export const userPoolSize = 60_000;
+export const userPoolSize = 40_000;
 
 function campaign(
   index: number,

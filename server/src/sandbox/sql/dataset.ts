@@ -122,10 +122,12 @@ CREATE FUNCTION amc_internal.event_keys(pad_days int, base int)
        generate_series(1, amc_internal.daily_rows(days.d, base)) AS i
 $$;
 
--- Opaque shopper id; low pool indices come up more often, so shoppers return.
-CREATE FUNCTION amc_internal.user_id(k bigint, salt int) RETURNS text IMMUTABLE LANGUAGE sql AS $$
+-- Opaque shopper id. Low pool indices come up more often (more so for a higher skew), so
+-- shoppers return, and buyers, drawn with a higher skew, have mostly seen ads before.
+CREATE FUNCTION amc_internal.user_id(k bigint, salt int, skew float8) RETURNS text IMMUTABLE
+  LANGUAGE sql AS $$
   SELECT 'amzn1.sandbox.' || lpad(to_hex(
-    (floor(${userPoolSize} * power(amc_internal.u(k, salt), 1.6))::bigint * 2654435761) % 4294967296
+    (floor(${userPoolSize} * power(amc_internal.u(k, salt), skew))::bigint * 2654435761) % 4294967296
   ), 8, '0')
 $$;
 `;
@@ -237,7 +239,7 @@ SELECT
   impression_dt,
   impression_dt::date AS impression_date,
   extract(hour FROM impression_dt)::int AS impression_hour,
-  amc_internal.user_id(k, 9)::varchar AS user_id,
+  amc_internal.user_id(k, 9, 1.6)::varchar AS user_id,
   'adUserId'::varchar AS user_id_type,
   ('rt-' || lpad(to_hex(k), 12, '0'))::varchar AS request_tag,
   u_click < ctr AS clicked,
@@ -307,7 +309,7 @@ SELECT
   event_dt,
   event_dt::date AS event_date,
   extract(hour FROM event_dt)::int AS event_hour,
-  amc_internal.user_id(k, 29)::varchar AS user_id,
+  amc_internal.user_id(k, 29, 1.6)::varchar AS user_id,
   ${quote(syntheticEntityId)}::varchar AS entity_id,
   'USD'::varchar AS currency_iso_code
 FROM labelled
@@ -380,7 +382,7 @@ SELECT
   (subtype = 'detailPageView')::int::bigint AS total_detail_page_view,
   (subtype = 'shoppingCart' AND NOT halo)::int::bigint AS add_to_cart,
   (subtype = 'shoppingCart')::int::bigint AS total_add_to_cart,
-  amc_internal.user_id(k, 49)::varchar AS user_id,
+  amc_internal.user_id(k, 49, 2.4)::varchar AS user_id,
   ${quote(syntheticEntityId)}::varchar AS entity_id,
   'USD'::varchar AS purchase_currency
 FROM measured
@@ -424,7 +426,7 @@ SELECT
   (CASE WHEN subtype = 'order' THEN units ELSE 0 END)::bigint AS units_sold,
   (CASE WHEN subtype = 'order' THEN units * price ELSE 0 END)::numeric(12, 2) AS product_sales,
   (subtype = 'order' AND u_ntb < 0.35) AS new_to_brand,
-  amc_internal.user_id(k, 69)::varchar AS user_id,
+  amc_internal.user_id(k, 69, 2.4)::varchar AS user_id,
   ${quote(syntheticEntityId)}::varchar AS entity_id,
   'USD'::varchar AS purchase_currency
 FROM dims
