@@ -33,8 +33,11 @@ export interface ChangeBus {
   subscribeCollection(collectionId: string): AsyncIterable<CollectionChange>;
   /** Yields changes of every collection. */
   subscribeCollections(): AsyncIterable<CollectionChange>;
-  /** Number of registered event listeners; returns to its old value when subscribers leave. */
-  listenerCount(): number;
+  /**
+   * Number of registered event listeners, of every topic or of one ("week:<collectionId>",
+   * "collection:<id>", "collections"); it returns to its old value when subscribers leave.
+   */
+  listenerCount(topic?: string): number;
   /** False while the database connection that delivers events is down. */
   isListening(): boolean;
   /** Handles one change event; the listener calls it, and tests may too. */
@@ -56,7 +59,7 @@ export async function startChangeBus(database: Database, logger: Logger): Promis
     subscribeWeeks: (collectionId) => pubsub.subscribe("week", collectionId),
     subscribeCollection: (collectionId) => pubsub.subscribe("collection", collectionId),
     subscribeCollections: () => pubsub.subscribe("collections"),
-    listenerCount: () => target.total(),
+    listenerCount: (topic) => (topic === undefined ? target.total() : target.count(topic)),
     isListening: () => listener.isListening(),
     handle: (event) => fanOut.handle(event),
     stop: async () => {

@@ -1,3 +1,5 @@
+import { setMaxListeners } from "node:events";
+
 // An EventTarget that counts its listeners per event type. The change bus uses the counts to
 // skip loading rows nobody subscribed to, and tests use them to check that closed subscriptions
 // leave nothing behind.
@@ -5,6 +7,12 @@
 /** EventTarget with listener counts per event type. */
 export class CountingEventTarget extends EventTarget {
   private readonly counts = new Map<string, number>();
+
+  constructor() {
+    super();
+    // Thousands of subscribers of one topic are expected, not a leak.
+    setMaxListeners(0, this);
+  }
 
   override addEventListener(
     type: string,

@@ -1,5 +1,6 @@
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { GraphQLError } from "graphql";
+import { filter } from "graphql-yoga";
 import type { CollectionChange } from "../../events/change-bus.ts";
 import { builder } from "../builder.ts";
 import { ErrorCode } from "../authorize.ts";
@@ -32,20 +33,24 @@ const CollectionUpdateRef = builder.objectRef<CollectionChange>("CollectionUpdat
   }),
 });
 
-/** Yields the items whose version is not below the last one yielded for the same id. */
-async function* inVersionOrder<T>(
+/**
+ * Passes on the items whose version is not below the last one passed for the same id. It is a
+ * yoga `filter`, whose `return()` unsubscribes at once; an async generator would wait for the
+ * next event before it could unsubscribe, keeping the listener of an idle topic forever.
+ */
+function inVersionOrder<T>(
   source: AsyncIterable<T>,
   keyOf: (item: T) => { id: string; version: number },
   allowEqual: boolean,
-): AsyncGenerator<T> {
+): AsyncIterable<T> {
   const lastVersions = new Map<string, number>();
-  for await (const item of source) {
+  return filter((item: T) => {
     const { id, version } = keyOf(item);
     const last = lastVersions.get(id);
-    if (last !== undefined && (version < last || (!allowEqual && version === last))) continue;
+    if (last !== undefined && (version < last || (!allowEqual && version === last))) return false;
     lastVersions.set(id, version);
-    yield item;
-  }
+    return true;
+  })(source);
 }
 
 async function requireCollectionId(context: GraphQLContext, globalId: string): Promise<string> {
