@@ -4,6 +4,7 @@ import type { AddressInfo, Socket } from "node:net";
 import type { Config } from "./config.ts";
 import { openDatabase, type Database } from "./db/database.ts";
 import { loadSecretKey } from "./db/secrets.ts";
+import { sandboxComponent } from "./demo/component.ts";
 import { createGraphQLComponent } from "./graphql/component.ts";
 import { exportComponent } from "./http/export.ts";
 import { metricsComponent } from "./http/metrics.ts";
@@ -127,6 +128,7 @@ const components: Component[] = [
   createGraphQLComponent(),
   exportComponent,
   resultRetentionComponent,
+  sandboxComponent,
   schedulerComponent,
   rollingWeeksComponent,
 ];
