@@ -154,6 +154,10 @@ export interface AmcClient {
     account: AmcAccountConnection,
     request: ListExecutionsRequest,
   ): Promise<ListExecutionsResponse>;
+  /**
+   * Returns the presigned URLs of every result file. AMC pages them (up to 5 per page); the
+   * client follows `nextToken` itself, so the returned `nextToken` is always unset.
+   */
   getDownloadUrls(
     account: AmcAccountConnection,
     amcInstanceId: string,
