@@ -20,6 +20,7 @@ import {
   type AmcClient,
   type AmcWorkflow,
   type CreateExecutionRequest,
+  type DownloadUrlsResponse,
 } from "./types.ts";
 
 // HTTP client of AMC's reporting API (workflow executions and saved workflows), with Login with
@@ -197,18 +198,43 @@ export function createAmcClient(options: AmcClientOptions): AmcHttpClient {
       );
     },
 
-    getDownloadUrls: (account, amcInstanceId, executionId) =>
-      call(
-        {
-          operation: "getDownloadUrls",
-          account,
-          amcInstanceId,
-          method: "GET",
-          path: `${executionPath(executionId)}/downloadUrls`,
-          idempotent: true,
-        },
-        parseDownloadUrls,
-      ),
+    getDownloadUrls: async (account, amcInstanceId, executionId) => {
+      const all: Required<Omit<DownloadUrlsResponse, "nextToken">> = {
+        downloadUrls: [],
+        metadataDownloadUrls: [],
+      };
+      const seenTokens = new Set<string>();
+      let nextToken: string | undefined;
+      do {
+        const page = await call(
+          {
+            operation: "getDownloadUrls",
+            account,
+            amcInstanceId,
+            method: "GET",
+            path: `${executionPath(executionId)}/downloadUrls`,
+            query: { nextToken },
+            idempotent: true,
+          },
+          parseDownloadUrls,
+        );
+        all.downloadUrls.push(...page.downloadUrls);
+        all.metadataDownloadUrls.push(...(page.metadataDownloadUrls ?? []));
+        nextToken = page.nextToken;
+        // A token seen before would page forever.
+        if (nextToken !== undefined && seenTokens.has(nextToken)) {
+          throw new AmcApiError(
+            `AMC getDownloadUrls on instance ${amcInstanceId} returned nextToken ` +
+              `"${nextToken}" twice for execution ${executionId}.`,
+            "transient",
+            undefined,
+            "InvalidResponse",
+          );
+        }
+        if (nextToken !== undefined) seenTokens.add(nextToken);
+      } while (nextToken !== undefined);
+      return all;
+    },
 
     createWorkflow: (account, amcInstanceId, workflow) =>
       call(

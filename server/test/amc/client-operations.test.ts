@@ -231,6 +231,35 @@ describe("AMC client operations", () => {
     );
   });
 
+  test("getDownloadUrls follows nextToken pages", async () => {
+    const client = testClient();
+    const path = /workflowExecutions\/e-paged\/downloadUrls$/;
+    server.script(
+      "GET",
+      path,
+      { status: 200, body: { downloadUrls: ["u1", "u2"], nextToken: "page-2" } },
+      { status: 200, body: { downloadUrls: ["u3"], metadataDownloadUrls: ["m1"] } },
+    );
+    const urls = await client.getDownloadUrls(testAccount(server), "amcabc123", "e-paged");
+    assert.deepEqual(urls.downloadUrls, ["u1", "u2", "u3"]);
+    assert.deepEqual(urls.metadataDownloadUrls, ["m1"]);
+    assert.equal(urls.nextToken, undefined);
+    const pageRequests = server.amcRequests().filter((request) => path.test(request.path));
+    assert.equal(pageRequests.length, 2);
+    assert.equal(pageRequests[0]?.query.has("nextToken"), false);
+    assert.equal(pageRequests[1]?.query.get("nextToken"), "page-2");
+  });
+
+  test("getDownloadUrls rejects repeated nextToken", async () => {
+    const client = testClient({ retry: { maxAttempts: 1 } });
+    const page = { status: 200, body: { downloadUrls: ["u1"], nextToken: "same" } };
+    server.script("GET", /workflowExecutions\/e-loop\/downloadUrls$/, page, page, page);
+    await assert.rejects(
+      client.getDownloadUrls(testAccount(server), "amcabc123", "e-loop"),
+      (error: unknown) => error instanceof AmcApiError && error.code === "InvalidResponse",
+    );
+  });
+
   test("workflow create, get, update, delete", async () => {
     const client = testClient();
     const account = testAccount(server);

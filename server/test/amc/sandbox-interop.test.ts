@@ -141,8 +141,48 @@ describe("AMC client against sandbox", () => {
     const urls = await client.getDownloadUrls(account, "amcsandbox1", created.workflowExecutionId);
     assert.ok(urls.downloadUrls.length >= 1);
     const csv = await readAll(await client.downloadResult(urls.downloadUrls[0]!));
-    // Every result file starts with the header row, even when the result has no rows.
-    assert.notEqual(csv.split("\n")[0] ?? "", "");
+    assert.equal(csv.split("\n")[0], "campaign,impressions,reach");
+  });
+
+  test("large multi-part result streams", async () => {
+    const client = testClient();
+    // One row per impression second and campaign gives thousands of rows a week; REMOVE_VALUES
+    // keeps the rows below the user threshold, so the result is large.
+    await client.createWorkflow(account, "amclarge", {
+      workflowId: "per-second",
+      sqlQuery:
+        "SELECT impression_dt, campaign, SUM(impressions) AS impressions, " +
+        "COUNT(DISTINCT user_id) AS users FROM dsp_impressions GROUP BY impression_dt, campaign",
+      privacyFilteringBehavior: "REMOVE_VALUES",
+    });
+    const created = await client.createExecution(account, {
+      ...week("2026-05-04", "amclarge"),
+      workflowId: "per-second",
+    });
+    const finished = await waitForTerminal(client, "amclarge", created.workflowExecutionId);
+    assert.equal(finished.status, "SUCCEEDED", finished.statusReason);
+    const urls = await client.getDownloadUrls(account, "amclarge", created.workflowExecutionId);
+    assert.ok(urls.downloadUrls.length >= 3, `${urls.downloadUrls.length} parts`);
+
+    let header: string | undefined;
+    let dataRows = 0;
+    let bytes = 0;
+    for (const url of urls.downloadUrls) {
+      const text = await readAll(await client.downloadResult(url));
+      bytes += Buffer.byteLength(text);
+      const lines = text.split("\n").filter((line) => line !== "");
+      // Each part is a complete CSV file with the same header row.
+      header ??= lines[0];
+      assert.equal(lines[0], header);
+      dataRows += lines.length - 1;
+    }
+    assert.match(header ?? "", /impression_dt/);
+    assert.match(header ?? "", /filtered/);
+    const metadataUrl = urls.metadataDownloadUrls?.[0];
+    assert.ok(metadataUrl);
+    const metadata = JSON.parse(await readAll(await client.downloadResult(metadataUrl)));
+    assert.equal(metadata.rowCount, dataRows);
+    assert.ok(bytes > 100_000, `${bytes} bytes`);
   });
 
   test("expired download URL rejected", async () => {
