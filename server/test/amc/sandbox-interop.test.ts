@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
+import { inspect } from "node:util";
 import { createScaledClock } from "../../src/amc/clock.ts";
 import { toNodeReadable } from "../../src/amc/download.ts";
 import {
@@ -10,7 +11,7 @@ import {
 } from "../../src/amc/types.ts";
 import { createLogger } from "../../src/logger.ts";
 import { startSandbox, type Sandbox } from "../../src/sandbox/index.ts";
-import { testClient } from "./fixtures.ts";
+import { captureLogger, testClient } from "./fixtures.ts";
 
 // The client against the real local sandbox over loopback HTTP: every operation, injected
 // faults, token expiry and a streamed multi-part result.
@@ -314,6 +315,20 @@ describe("AMC client against sandbox", () => {
     );
   });
 
+  test("other advertiser gets 403", async () => {
+    const client = testClient();
+    await client.listExecutions(account, { amcInstanceId: "amcowned", workflowId: "w" });
+    await assert.rejects(
+      client.listExecutions(
+        { ...account, accountId: "intruder", entityId: "ENTITYOTHER2" },
+        { amcInstanceId: "amcowned", workflowId: "w" },
+      ),
+      isAmcError(
+        (error) => error.kind === "permanent" && error.httpStatus === 403 && !!error.details,
+      ),
+    );
+  });
+
   test("wrapped execution responses parsed", async () => {
     const wrapping = await startSandbox({
       logger: createLogger("silent"),
@@ -555,6 +570,39 @@ describe("AMC client against sandbox faults", () => {
     const finished = await waitForTerminal(client, "amcrepeat", second.workflowExecutionId);
     assert.equal(finished.status, "REJECTED");
     assert.match(finished.statusReason ?? "", /too many workflows/i);
+  });
+  test("faults leak no secrets", async () => {
+    const { logger, lines } = captureLogger();
+    const client = testClient({ logger, requestTimeoutMs: 150, retry: { maxAttempts: 2 } });
+    sandbox.faults.add({ kind: "throttle", htmlBody: true, times: 1 });
+    sandbox.faults.add({ kind: "serverError", endpoints: ["getExecution"], times: 2 });
+    sandbox.faults.add({ kind: "gatewayTimeout", endpoints: ["createExecution"], times: 1 });
+    sandbox.faults.add({ kind: "slow", delayMs: 300, endpoints: ["listExecutions"], times: 2 });
+    const errors: unknown[] = [];
+    const capture = (promise: Promise<unknown>) =>
+      promise.catch((error) => void errors.push(error));
+    await capture(client.getExecution(account, "amcsandbox1", "no-such-execution"));
+    await capture(client.getExecution(account, "amcsandbox1", "no-such-execution"));
+    await capture(
+      client.createExecution(account, { ...week("2026-05-18"), sqlQuery: deliverySql }),
+    );
+    await capture(
+      client.listExecutions(account, { amcInstanceId: "amcsandbox1", workflowId: "w" }),
+    );
+    await capture(
+      client.listExecutions(
+        { ...account, marketplaceId: "" },
+        {
+          amcInstanceId: "amcsandbox1",
+          workflowId: "w",
+        },
+      ),
+    );
+    assert.equal(errors.length, 5);
+    const texts = [...errors.map((error) => inspect(error, { depth: 10 })), lines.join("\n")];
+    for (const secret of [account.clientSecret, account.refreshToken]) {
+      for (const text of texts) assert.equal(text.includes(secret), false, text.slice(0, 300));
+    }
   });
 });
 
