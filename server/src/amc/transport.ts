@@ -53,7 +53,7 @@ export async function sendRequest(
 }
 
 /**
- * Sends a GET and returns the response as soon as its headers arrive; the timeout covers only
+ * Sends a GET and returns the response as soon as its headers arrive. The timeout covers only
  * the wait for the headers, so a long download is not cut off.
  */
 export async function openStream(

@@ -278,6 +278,7 @@ describe("AMC client operations", () => {
         error.kind === "permanent" &&
         error.details === "Workflow with ID collection-42 already exists.",
     );
+
     assert.deepEqual(await client.getWorkflow(account, "amcabc123", "collection-42"), workflow);
     const updated = { ...workflow, sqlQuery: `${workflow.sqlQuery} WHERE 1 = 1` };
     assert.deepEqual(await client.updateWorkflow(account, "amcabc123", updated), updated);
@@ -286,6 +287,7 @@ describe("AMC client operations", () => {
       server.amcRequests().at(-1)!.path,
       "/amc/reporting/amcabc123/workflows/collection-42",
     );
+
     await client.deleteWorkflow(account, "amcabc123", "collection-42");
     assert.equal(server.amcRequests().at(-1)!.method, "DELETE");
     await assert.rejects(

@@ -578,6 +578,7 @@ describe("AMC client against sandbox faults", () => {
     sandbox.faults.add({ kind: "serverError", endpoints: ["getExecution"], times: 2 });
     sandbox.faults.add({ kind: "gatewayTimeout", endpoints: ["createExecution"], times: 1 });
     sandbox.faults.add({ kind: "slow", delayMs: 300, endpoints: ["listExecutions"], times: 2 });
+
     const errors: unknown[] = [];
     const capture = (promise: Promise<unknown>) =>
       promise.catch((error) => void errors.push(error));
@@ -598,6 +599,7 @@ describe("AMC client against sandbox faults", () => {
         },
       ),
     );
+
     assert.equal(errors.length, 5);
     const texts = [...errors.map((error) => inspect(error, { depth: 10 })), lines.join("\n")];
     for (const secret of [account.clientSecret, account.refreshToken]) {
