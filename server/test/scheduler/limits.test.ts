@@ -36,20 +36,27 @@ async function sampleDatabase(db: Database): Promise<Sample> {
   };
 }
 
+// One sandbox for both backends: its query engine takes seconds to start.
+let sandbox: Sandbox;
+before(async () => {
+  sandbox = await startTestSandbox(150);
+});
+after(async () => {
+  await sandbox?.stop();
+});
+
 for (const backend of backends) {
   describe(`scheduler limits on ${backend}`, () => {
     let db: Database;
-    let sandbox: Sandbox;
     before(async () => {
       db = await createSchedulerTestDatabase(backend);
-      sandbox = await startTestSandbox(150);
     });
     after(async () => {
-      await sandbox?.stop();
       await db?.close();
     });
 
     test("limits hold under load", async () => {
+      sandbox.resetStats();
       const fixture = await createSandboxCollections(db, sandbox.url, {
         collections: 6,
         weeksPerCollection: 20,

@@ -11,20 +11,27 @@ import {
   weekStatusCounts,
 } from "../support/scheduler-harness.ts";
 
+// One sandbox for both backends: its query engine takes seconds to start.
+let sandbox: Sandbox;
+before(async () => {
+  sandbox = await startTestSandbox(50);
+});
+after(async () => {
+  await sandbox?.stop();
+});
+
 for (const backend of backends) {
   describe(`scheduler run on ${backend}`, () => {
     let db: Database;
-    let sandbox: Sandbox;
     before(async () => {
       db = await createTestDatabase(backend);
-      sandbox = await startTestSandbox(50);
     });
     after(async () => {
-      await sandbox?.stop();
       await db?.close();
     });
 
     test("weeks run to success once", async () => {
+      sandbox.resetStats();
       const fixture = await createSandboxCollections(db, sandbox.url, {
         collections: 2,
         weeksPerCollection: 4,
