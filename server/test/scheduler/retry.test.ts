@@ -1,0 +1,124 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import type { Database } from "../../src/db/database.ts";
+import { retryWeek } from "../../src/domain/week-actions.ts";
+import type { Sandbox } from "../../src/sandbox/index.ts";
+import { backends } from "../support/database.ts";
+import {
+  createSandboxCollections,
+  createSchedulerTestDatabase,
+  startTestSandbox,
+  startTestScheduler,
+  waitUntil,
+} from "../support/scheduler-harness.ts";
+
+// One sandbox for both backends: its query engine takes seconds to start.
+let sandbox: Sandbox;
+before(async () => {
+  sandbox = await startTestSandbox(50);
+});
+after(async () => {
+  await sandbox?.stop();
+});
+
+for (const backend of backends) {
+  describe(`scheduler retries on ${backend}`, () => {
+    let db: Database;
+    before(async () => {
+      db = await createSchedulerTestDatabase(backend);
+    });
+    after(async () => {
+      await db?.close();
+    });
+
+    test("failed attempt retried with backoff", async () => {
+      const instanceId = `amcflaky${backend}`;
+      sandbox.faults.set([
+        { kind: "failExecution", reason: "Internal error", times: 1, instanceId },
+      ]);
+      const fixture = await createSandboxCollections(db, sandbox.url, {
+        collections: 1,
+        weeksPerCollection: 1,
+        amcInstanceIds: [instanceId],
+      });
+      const scheduler = await startTestScheduler(db);
+      try {
+        await waitUntil("week SUCCESS", async () => {
+          const week = await db.prisma.week.findFirstOrThrow({
+            where: { collectionId: fixture.collectionIds[0] },
+          });
+          return week.status === "SUCCESS";
+        });
+      } finally {
+        await scheduler.stop();
+        sandbox.faults.clear();
+      }
+      const week = await db.prisma.week.findFirstOrThrow({
+        where: { collectionId: fixture.collectionIds[0] },
+        include: { executions: { orderBy: { attempt: "asc" } } },
+      });
+      assert.equal(week.attempts, 2);
+      assert.deepEqual(
+        week.executions.map((execution) => execution.status),
+        ["FAILED", "SUCCEEDED"],
+      );
+      const retries = await db.prisma.executionEvent.count({
+        where: { executionId: week.executions[0]!.id, kind: "RETRY" },
+      });
+      assert.equal(retries, 1);
+    });
+
+    test("concurrent retryWeek creates one attempt", async () => {
+      const instanceId = `amcbroken${backend}`;
+      sandbox.faults.set([
+        {
+          kind: "rejectExecution",
+          reason: "Query refers to a missing table",
+          times: 1,
+          instanceId,
+        },
+      ]);
+      const fixture = await createSandboxCollections(db, sandbox.url, {
+        collections: 1,
+        weeksPerCollection: 1,
+        amcInstanceIds: [instanceId],
+      });
+      const collectionId = fixture.collectionIds[0]!;
+      const scheduler = await startTestScheduler(db);
+      try {
+        await waitUntil("week FAILED", async () => {
+          const week = await db.prisma.week.findFirstOrThrow({ where: { collectionId } });
+          return week.status === "FAILED";
+        });
+        const week = await db.prisma.week.findFirstOrThrow({ where: { collectionId } });
+        assert.equal(week.attempts, 1);
+        assert.match(week.errorMessage ?? "", /missing table/);
+
+        const results = await Promise.allSettled(
+          Array.from({ length: 5 }, () => retryWeek(db.prisma, week.id)),
+        );
+        assert.equal(results.filter((result) => result.status === "fulfilled").length, 1);
+
+        await waitUntil("week SUCCESS", async () => {
+          const current = await db.prisma.week.findUniqueOrThrow({ where: { id: week.id } });
+          return current.status === "SUCCESS";
+        });
+      } finally {
+        await scheduler.stop();
+        sandbox.faults.clear();
+      }
+      const executions = await db.prisma.execution.findMany({
+        where: { week: { collectionId } },
+        orderBy: { attempt: "asc" },
+      });
+      assert.deepEqual(
+        executions.map((execution) => [execution.attempt, execution.status]),
+        [
+          [1, "REJECTED"],
+          [2, "SUCCEEDED"],
+        ],
+      );
+      assert.equal(sandbox.stats().executionsCreated[instanceId], 2);
+    });
+  });
+}
