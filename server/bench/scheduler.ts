@@ -2,10 +2,10 @@
 //
 //   cd server && node --import tsx bench/scheduler.ts
 //
-// 1. Throughput: 5 collections x 52 weeks on 5 AMC instances, the in-process sandbox finishing
-//    executions at once, on in-memory PGlite and on PostgreSQL (TEST_DATABASE_URL, default the
-//    machine's server at 127.0.0.1:5432): weeks per second from start to the last SUCCESS, and
-//    database statements per week (BEGIN and COMMIT included).
+// 1. Throughput: 5 collections x 52 weeks on 5 AMC instances, with the in-process sandbox
+//    finishing executions at once. It runs on in-memory PGlite and on PostgreSQL
+//    (TEST_DATABASE_URL, default 127.0.0.1:5432). It prints weeks per second from start to the
+//    last SUCCESS, and database statements per week (BEGIN and COMMIT included).
 // 2. Efficiency: one 52-week collection with every execution lasting D, at 10 weeks at once:
 //    the ideal time is ceil(52 / 10) x D; prints ideal / actual.
 

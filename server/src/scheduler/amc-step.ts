@@ -4,10 +4,10 @@ import { sleepScaled, type RunnerContext } from "./context.ts";
 import { amcStepRetriesTotal } from "./metrics.ts";
 import { addEvent } from "./timeline.ts";
 
-// Retrying AMC calls inside a week runner. The AMC client already retries a few times; a fault
-// that outlasts those retries is waited out here, for as long as it takes, because a throttled
-// or unavailable API is no reason to fail a week. Only this week's runner waits, so other
-// instances and weeks go on.
+// Retrying AMC calls inside a week runner. The AMC client already retries a few times. A fault
+// that outlasts those retries is waited out here for as long as it takes, because a throttled or
+// unavailable API is no reason to fail a week. Only this week's runner waits, so other instances
+// and weeks go on.
 
 /** Returns true when an AMC error is a fault that a later identical call may not hit. */
 export function isRetryableFault(error: unknown): error is AmcApiError {

@@ -5,9 +5,9 @@ import { executionsCancelledTotal } from "./metrics.ts";
 import { activeExecutionStatusList, utcNow } from "./sql.ts";
 import { addEvent } from "./timeline.ts";
 
-// Cancelling at AMC the executions nobody waits for any more: those of cancelled weeks, and
+// Cancelling at AMC the executions that no runner polls any more: those of cancelled weeks, and
 // those an older attempt left behind. Cancelling a collection marks its weeks CANCELLED but
-// leaves their Execution rows alone; this sweep finds them and ends them at AMC.
+// leaves their Execution rows alone, so this sweep finds them and ends them at AMC.
 
 interface LeftoverExecution {
   id: string;

@@ -15,8 +15,8 @@ import {
 } from "./submit.ts";
 import { addEvent } from "./timeline.ts";
 
-// One week attempt from claim to finish. Every step starts from what the database says, so the
-// same function resumes a week after a crash or a takeover: a SUBMITTING row is submitted or
+// One week attempt from claim to finish. Every step starts from the rows in the database, so the
+// same function resumes a week after a crash or a takeover. A SUBMITTING row is submitted or
 // found again, a known AMC execution is polled, and a finished one has its result stored again.
 
 /** Execution row fields that polling keeps current. */

@@ -18,12 +18,12 @@ import { activeRunners, weeksClaimedTotal } from "./metrics.ts";
 import { isRunnerStop, runWeek } from "./run-week.ts";
 import { listenForWake, type WakeSource } from "./wake.ts";
 
-// The scheduler loop of one process. It claims weeks whenever slots may have freed (a week
-// finished here, a change event from any replica, or the tick), runs each claimed week in its
-// own runner, renews the leases of its runners at half the lease duration, takes over weeks
-// whose lease expired, and sweeps executions of cancelled weeks.
+// The scheduler loop of one process. It claims weeks whenever slots may have freed: a week
+// finished here, a change event from any replica, or the tick. Each claimed week runs in its own
+// runner. The loop renews its runners' leases at half the lease duration, takes over weeks whose
+// lease expired, and sweeps executions of cancelled weeks.
 
-/** What the scheduler needs from the process. */
+/** Dependencies and settings of a scheduler. */
 export interface SchedulerOptions {
   database: Database;
   amc: AmcClient;
@@ -247,8 +247,8 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
       });
       const settled = await Promise.race([Promise.all(inFlight.map(([, r]) => r.done)), timedOut]);
       clearTimeout(timer);
-      // Runners that reached a safe point hand their weeks over at once; a runner still inside
-      // an AMC call keeps its lease, which expires, so no replica resumes a week mid-create.
+      // Runners that reached a safe point hand their weeks over at once. A runner still inside an
+      // AMC call keeps its lease until it expires, so no replica resumes a week mid-create.
       const safe = inFlight.map(([id]) => id).filter((id) => !runners.has(id));
       await releaseLeases(database.prisma, owner, safe).catch((error: unknown) =>
         logger.warn({ err: error }, "releasing leases failed; they expire instead"),

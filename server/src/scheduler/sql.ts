@@ -20,8 +20,7 @@ export interface SqlExecutor {
 
 /**
  * Options of the scheduler's interactive transactions. Prisma's default 2 s wait for a pooled
- * connection is too short when dozens of runners finish at once on a small pool; the
- * transactions themselves are short.
+ * connection is too short when dozens of runners finish at once on a small pool.
  */
 export const transactionOptions = { maxWait: 30_000, timeout: 30_000 };
 

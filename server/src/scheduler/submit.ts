@@ -153,8 +153,8 @@ async function ensureSavedWorkflow(
 }
 
 /**
- * Lists the week's workflow executions at AMC and returns the one no Execution row knows yet,
- * which is the execution a create call of this attempt made. The saved workflow belongs to this
+ * Lists the week's workflow executions at AMC and returns the one whose id no Execution row
+ * stores yet, which is the execution a create call of this attempt made. The saved workflow belongs to this
  * week alone, so every execution listed has this week's window.
  */
 async function findSubmittedExecution(
@@ -184,8 +184,8 @@ async function findSubmittedExecution(
     nextToken = page.nextToken;
   } while (nextToken);
   if (found.length > 1) {
-    // NOTE: only a create that AMC accepted after its request timed out and after a later
-    // create for the same attempt can cause this; the oldest is kept and the others cancelled.
+    // NOTE: only a create that AMC accepted late, after a later create of the same attempt, can
+    // cause this. The oldest execution is kept and the others are cancelled.
     found.sort((a, b) => (a.createTime ?? "").localeCompare(b.createTime ?? ""));
     for (const extra of found.slice(1)) {
       context.logger.error(

@@ -3,10 +3,10 @@ import type { Database } from "../db/database.ts";
 import { eventsChannel, type ChangeEvent } from "../events/notify.ts";
 import type { Logger } from "../logger.ts";
 
-// Waking the claim loop. Change events are sent with pg_notify after every week and collection
-// status change, on PGlite within the process and on PostgreSQL across replicas, so a week
-// finished or a collection resumed anywhere lets every replica claim at once instead of at its
-// next tick. Events about weeks becoming RUNNING free nothing and are ignored.
+// Waking the claim loop. Every week and collection status change sends a change event with
+// pg_notify, within the process on PGlite and across replicas on PostgreSQL. So a week finished
+// or a collection resumed anywhere lets every replica claim at once instead of at its next tick.
+// Events about weeks becoming RUNNING free no slot and are ignored.
 
 /** A subscription to change events; `close` ends it. */
 export interface WakeSource {

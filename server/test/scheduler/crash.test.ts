@@ -14,10 +14,10 @@ import {
   type SandboxProcess,
 } from "../support/scheduler-processes.ts";
 
-// A replica is killed with SIGKILL at each point of a week's life; the next replica takes over
+// A replica is killed with SIGKILL at each point of a week's life. The next replica takes over
 // the expired leases and finishes every week with exactly one AMC execution. Sandbox delays,
-// not sleeps, hold each replica at its point. PostgreSQL only: the test reads the database while
-// replicas run, which an embedded PGlite directory does not allow.
+// not sleeps, hold each replica at its point. The test runs on PostgreSQL only, because it reads
+// the database while replicas run, which an embedded PGlite directory does not allow.
 
 async function countExecutions(db: Database, where: string): Promise<number> {
   const [row] = await db.prisma.$queryRawUnsafe<{ n: number }[]>(
