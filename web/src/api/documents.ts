@@ -108,10 +108,8 @@ export const CollectionQuery = gql`
       averageWeekDurationMs
       weeks(first: 100) {
         totalCount
-        edges {
-          node {
-            ...WeekFields
-          }
+        nodes {
+          ...WeekFields
         }
       }
     }

@@ -1,8 +1,9 @@
 "use client";
 
-import { useEffect, useRef } from "react";
+import { useEffect } from "react";
 import { useQuery, type AnyVariables, type UseQueryArgs, type UseQueryResponse } from "urql";
 import { useConnectionState } from "./provider.tsx";
+import { useRefresh } from "./refresh.ts";
 
 /**
  * Delay between a (re)connection and the catch-up refetch. graphql-ws reports a subscription
@@ -20,19 +21,15 @@ export function useLiveQuery<Data, Variables extends AnyVariables>(
   args: UseQueryArgs<Variables, Data>,
 ): UseQueryResponse<Data, Variables> {
   const response = useQuery<Data, Variables>(args);
-  const reexecute = useRef(response[1]);
-  reexecute.current = response[1];
+  const refresh = useRefresh(response[0].fetching, response[1]);
   const { epoch } = useConnectionState();
   const variablesKey = JSON.stringify(args.variables ?? {});
 
   useEffect(() => {
     if (epoch === 0 || args.pause) return;
-    const timer = setTimeout(
-      () => reexecute.current({ requestPolicy: "network-only" }),
-      catchUpDelayMs,
-    );
+    const timer = setTimeout(refresh, catchUpDelayMs);
     return () => clearTimeout(timer);
-  }, [epoch, args.pause, variablesKey]);
+  }, [epoch, args.pause, variablesKey, refresh]);
 
   return response;
 }

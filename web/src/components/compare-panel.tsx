@@ -3,6 +3,7 @@
 import { useEffect, useState } from "react";
 import { useQuery } from "urql";
 import { CompareQuery } from "@/api/documents.ts";
+import { useRefresh } from "@/api/refresh.ts";
 import type { UserError } from "@/api/types.ts";
 import { describeError } from "@/api/user-errors.ts";
 import { formatNumber, formatPercent } from "@/lib/format.ts";
@@ -87,7 +88,7 @@ export function ComparePanel({
   const [periods, setPeriods] = useState(() => halves(weekStarts));
   const set = (key: keyof typeof periods) => (value: string) =>
     setPeriods((old) => ({ ...old, [key]: value }));
-  const [{ data, error }, refetch] = useQuery<CompareData>({
+  const [{ data, error, fetching }, refetch] = useQuery<CompareData>({
     query: CompareQuery,
     variables: {
       id: collectionId,
@@ -99,8 +100,9 @@ export function ComparePanel({
     pause: metric === "" || weekStarts.length < 2,
   });
 
+  const refresh = useRefresh(fetching, refetch);
   useEffect(() => {
-    if (resultVersion > 0 && metric !== "") refetch({ requestPolicy: "network-only" });
+    if (resultVersion > 0 && metric !== "") refresh();
   }, [resultVersion]);
 
   if (weekStarts.length < 2) return <p className="muted">A comparison needs at least two weeks.</p>;

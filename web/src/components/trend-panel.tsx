@@ -3,6 +3,7 @@
 import { useEffect, useState } from "react";
 import { useQuery } from "urql";
 import { ColumnsQuery, TrendQuery } from "@/api/documents.ts";
+import { useRefresh } from "@/api/refresh.ts";
 import type { ResultColumn, UserError } from "@/api/types.ts";
 import { describeError } from "@/api/user-errors.ts";
 import type { TrendPoint } from "@/lib/chart-geometry.ts";
@@ -46,7 +47,7 @@ export function TrendPanel(props: {
   weekStarts: string[];
 }) {
   const { collectionId, resultVersion } = props;
-  const [{ data: columnsData }, refetchColumns] = useQuery<ColumnsData>({
+  const [{ data: columnsData, fetching: columnsFetching }, refetchColumns] = useQuery<ColumnsData>({
     query: ColumnsQuery,
     variables: { id: collectionId },
   });
@@ -65,10 +66,12 @@ export function TrendPanel(props: {
     pause: metric === "",
   });
 
+  const refreshColumns = useRefresh(columnsFetching, refetchColumns);
+  const refreshTrend = useRefresh(fetching, refetchTrend);
   useEffect(() => {
     if (resultVersion === 0) return;
-    refetchColumns({ requestPolicy: "network-only" });
-    if (metric !== "") refetchTrend({ requestPolicy: "network-only" });
+    refreshColumns();
+    if (metric !== "") refreshTrend();
   }, [resultVersion]);
 
   if (columnsData && metrics.length === 0) {

@@ -8,7 +8,7 @@ import {
 } from "@/api/documents.ts";
 import { useLiveQuery } from "@/api/live.ts";
 import { useApiRouteUrl } from "@/api/provider.tsx";
-import type { CollectionSummary, Connection, Week } from "@/api/types.ts";
+import type { CollectionSummary, Week } from "@/api/types.ts";
 import { describeError } from "@/api/user-errors.ts";
 import { CollectionActions } from "@/components/collection-actions.tsx";
 import { ProgressBar } from "@/components/progress-bar.tsx";
@@ -23,7 +23,7 @@ interface CollectionData {
     | (CollectionSummary & {
         parameters: Record<string, unknown>;
         averageWeekDurationMs: number | null;
-        weeks: Connection<Week>;
+        weeks: { totalCount: number; nodes: Week[] };
       })
     | null;
 }
@@ -59,7 +59,7 @@ export function CollectionView({ id }: { id: string }) {
   const collection = data.collection;
   if (!collection) return <p className="notice">No collection has the id {id}.</p>;
 
-  const weeks = collection.weeks.edges.map((edge) => edge.node);
+  const weeks = collection.weeks.nodes;
   const { progress } = collection;
   return (
     <>
@@ -96,7 +96,7 @@ export function CollectionView({ id }: { id: string }) {
       <section className="panel" aria-labelledby="weeks-heading">
         <h2 id="weeks-heading">Weeks</h2>
         <WeekGrid weeks={weeks} label={`Weeks of ${collection.name}; use the arrow keys to move`} />
-        {(collection.weeks.totalCount ?? 0) > weeks.length && (
+        {collection.weeks.totalCount > weeks.length && (
           <p className="muted">
             Showing the first {weeks.length} of {collection.weeks.totalCount} weeks.
           </p>

@@ -5,6 +5,7 @@ import { useEffect, useRef, useState } from "react";
 import { useSubscription } from "urql";
 import { CollectionsUpdatedSubscription, CollectionsQuery } from "@/api/documents.ts";
 import { useLiveQuery } from "@/api/live.ts";
+import { useRefresh } from "@/api/refresh.ts";
 import type { CollectionStatus, CollectionSummary, Connection } from "@/api/types.ts";
 import { describeError } from "@/api/user-errors.ts";
 import { CollectionActions } from "@/components/collection-actions.tsx";
@@ -40,6 +41,7 @@ export function CollectionsView() {
     query: CollectionsQuery,
     variables,
   });
+  const refresh = useRefresh(fetching, reexecute);
   const shownIds = useRef(new Set<string>());
   shownIds.current = new Set(data?.collections.edges.map((edge) => edge.node.id));
   const refetchTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
@@ -55,7 +57,7 @@ export function CollectionsView() {
       if ((update.deleted ? shown : !shown) && refetchTimer.current === null) {
         refetchTimer.current = setTimeout(() => {
           refetchTimer.current = null;
-          reexecute({ requestPolicy: "network-only" });
+          refresh();
         }, 250);
       }
       return event;

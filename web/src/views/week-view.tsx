@@ -5,6 +5,7 @@ import { useEffect, useState } from "react";
 import { useMutation, useSubscription } from "urql";
 import { RetryWeekMutation, WeekQuery, WeekUpdatedSubscription } from "@/api/documents.ts";
 import { useLiveQuery } from "@/api/live.ts";
+import { useRefresh } from "@/api/refresh.ts";
 import type { UserError, Week } from "@/api/types.ts";
 import { describeError } from "@/api/user-errors.ts";
 import { ResultPreview, type ResultPreviewData } from "@/components/result-preview.tsx";
@@ -95,10 +96,11 @@ export function WeekView({ id }: { id: string }) {
     pause: !collectionId,
   });
   // Events carry the week itself; attempts, timelines and rows are fetched again when it changes.
+  const refresh = useRefresh(fetching, reexecute);
   const version = week?.version;
   useEffect(() => {
-    if (version !== undefined) reexecute({ requestPolicy: "network-only" });
-  }, [version]);
+    if (version !== undefined) refresh();
+  }, [version, refresh]);
 
   const [retryState, retry] = useMutation<RetryPayload>(RetryWeekMutation);
   const [retryMessage, setRetryMessage] = useState<string | null>(null);
