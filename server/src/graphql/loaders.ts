@@ -4,7 +4,10 @@ import type { PrismaClient } from "../generated/prisma/client.ts";
 // aggregates per collection. A page of 20 collections asking for `progress` costs one grouped
 // query, not 20.
 
-/** Collects the keys requested during one turn of the event loop and loads them together. */
+/**
+ * Collects the keys requested during one turn of the event loop and loads them together. Values
+ * are shared only within a batch, so a long-lived subscription context never serves stale ones.
+ */
 export class BatchLoader<K, V> {
   private pending: { key: K; resolve: (value: V) => void; reject: (error: unknown) => void }[] = [];
   private readonly cache = new Map<K, Promise<V>>();
@@ -26,6 +29,7 @@ export class BatchLoader<K, V> {
   private async flush(): Promise<void> {
     const batch = this.pending;
     this.pending = [];
+    this.cache.clear();
     try {
       const values = await this.loadMany(batch.map((entry) => entry.key));
       for (const entry of batch) entry.resolve(values.get(entry.key) as V);

@@ -7,6 +7,7 @@ import { WebSocketServer } from "ws";
 import type { AccessControl } from "../auth/access-control.ts";
 import type { Viewer } from "../auth/roles.ts";
 import type { Logger } from "../logger.ts";
+import { SharedSubscriptions } from "./shared-subscriptions.ts";
 import { authenticate, GRAPHQL_PATH, tokenOf, type GraphQLServer } from "./yoga.ts";
 
 // GraphQL over WebSockets (the graphql-ws protocol) on the HTTP server's port and path. The
@@ -27,6 +28,8 @@ export interface GraphQLWebSocket {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
   /** Number of open WebSocket connections. */
   connectionCount(): number;
+  /** Number of active subscriptions over all connections. */
+  subscriptionCount(): number;
   close(): Promise<void>;
 }
 
@@ -49,6 +52,7 @@ export function createGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
   const { yoga, access, logger } = options;
   const allowedOrigins = new Set(options.allowedOrigins);
   const wsServer = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES });
+  const shared = new SharedSubscriptions();
 
   const disposable = useServer<Record<string, unknown>, ConnectionExtra>(
     {
@@ -63,7 +67,10 @@ export function createGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
         }
       },
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
-      subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
+      subscribe: (args) => {
+        const root = args.rootValue as EnvelopedRoot;
+        return shared.subscribe(root.shareKey, async () => root.subscribe(args)) as never;
+      },
       onSubscribe: async (context, _id, params) => {
         const enveloped = yoga.getEnveloped({
           request: undefined,
@@ -77,7 +84,16 @@ export function createGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
           document: enveloped.parse(params.query),
           variableValues: params.variables,
           contextValue: await enveloped.contextFactory(),
-          rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
+          rootValue: {
+            execute: enveloped.execute,
+            subscribe: enveloped.subscribe,
+            shareKey: JSON.stringify([
+              context.extra.viewer?.role,
+              params.query,
+              params.operationName ?? null,
+              params.variables ?? {},
+            ]),
+          } satisfies EnvelopedRoot,
         };
         const errors = enveloped.validate(args.schema, args.document);
         return errors.length > 0 ? errors : args;
@@ -102,6 +118,7 @@ export function createGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
       return true;
     },
     connectionCount: () => wsServer.clients.size,
+    subscriptionCount: () => shared.size,
     close: async () => {
       for (const client of wsServer.clients) client.close(1001, "Server shutting down");
       await disposable.dispose();
@@ -110,9 +127,12 @@ export function createGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
   };
 }
 
+/** Root value of WebSocket operations: yoga's enveloped functions and the sharing key. */
 interface EnvelopedRoot {
   execute: (args: ExecutionArgs) => OperationResult;
   subscribe: (args: ExecutionArgs) => OperationResult;
+  /** Subscriptions with equal keys share one execution (see ./shared-subscriptions.ts). */
+  shareKey: string;
 }
 
 type OperationResult = ReturnType<NonNullable<ServerOptions["execute"]>>;

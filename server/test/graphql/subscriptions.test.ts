@@ -220,29 +220,64 @@ describe("subscriptions", () => {
   test("1,000 subscriptions free their listeners", async () => {
     const { collection } = await seedCollection(database, setup);
     const id = encodeGlobalID("Collection", collection.id);
-    const topic = `week:${collection.id}`;
     // Earlier tests unsubscribed everything; removal is asynchronous, so wait for it.
-    await waitUntil(() => server.changes.listenerCount() === 0);
-    const baseline = 0;
+    await waitUntil(() => server.changes.listenerCount() === 0 && server.subscriptionCount() === 0);
+    // 500 distinct operations on one connection, each with its own execution and listener.
     const single = connect();
-    const unsubscribed = Array.from({ length: 500 }, (_, index) =>
-      subscribe(single, index % 2 === 0 ? weekUpdated : collectionUpdated, { id }),
+    const distinct = Array.from({ length: 500 }, (_, index) =>
+      subscribe(
+        single,
+        `subscription ($id: ID!) { w${index}: weekUpdated(collectionId: $id) { id } }`,
+        {
+          id,
+        },
+      ),
     );
+    // 500 identical operations on five connections, sharing one execution.
     const pooled = Array.from({ length: 5 }, () => connect());
     for (const client of pooled) {
-      for (let index = 0; index < 100; index += 1) subscribe(client, weekUpdated, { id });
+      for (let index = 0; index < 100; index += 1) subscribe(client, collectionUpdated, { id });
     }
-    await registered(topic, 750);
-    await registered(`collection:${collection.id}`, 250);
-    assert.equal(server.changes.listenerCount(), baseline + 1000);
-    for (const subscription of unsubscribed) subscription.unsubscribe();
+    await waitUntil(
+      () => server.subscriptionCount() === 1000,
+      10_000,
+      () => `subscriptions: ${server.subscriptionCount()}`,
+    );
+    await registered(`week:${collection.id}`, 500);
+    assert.equal(server.changes.listenerCount(`collection:${collection.id}`), 1);
+    assert.equal(server.changes.listenerCount(), 501);
+
+    for (const subscription of distinct) subscription.unsubscribe();
     for (const client of pooled) await client.dispose();
     await waitUntil(
-      () => server.changes.listenerCount() === baseline,
+      () => server.changes.listenerCount() === 0 && server.subscriptionCount() === 0,
       10_000,
-      () => `listeners: ${server.changes.listenerCount()}, baseline ${baseline}`,
+      () =>
+        `listeners: ${server.changes.listenerCount()}, subscriptions ${server.subscriptionCount()}`,
     );
-    assert.equal(server.changes.listenerCount(), baseline);
+  });
+
+  test("shared subscribers all receive events", async () => {
+    const { collection, weeks } = await seedCollection(database, setup);
+    const id = encodeGlobalID("Collection", collection.id);
+    const subscriptions = Array.from({ length: 3 }, () =>
+      subscribe(connect(), weekUpdated, { id }),
+    );
+    await waitUntil(() => server.subscriptionCount() >= 3);
+    assert.equal(server.changes.listenerCount(`week:${collection.id}`), 1);
+    await changeWeek(database.prisma, weeks[0]!, { status: "RUNNING" });
+    for (const subscription of subscriptions) {
+      const [event] = await subscription.waitForEvents(1);
+      assert.equal(event!.weekUpdated.status, "RUNNING");
+    }
+    subscriptions[0]!.unsubscribe();
+    await waitUntil(() => server.subscriptionCount() === 2);
+    await changeWeek(database.prisma, weeks[0]!, { status: "SUCCESS" });
+    await subscriptions[1]!.waitForEvents(2);
+    await subscriptions[2]!.waitForEvents(2);
+    assert.equal(subscriptions[0]!.events.length, 1);
+    subscriptions[1]!.unsubscribe();
+    subscriptions[2]!.unsubscribe();
   });
 });
 

@@ -21,6 +21,8 @@ export interface TestServer {
   /** ws:// URL of the GraphQL endpoint. */
   wsUrl: string;
   changes: ChangeBus;
+  /** Number of active subscriptions over WebSockets. */
+  subscriptionCount(): number;
   /** Destroys every open socket, as a network failure would. */
   dropConnections(): void;
   close(): Promise<void>;
@@ -66,6 +68,7 @@ export async function startTestServer(
   return {
     wsUrl: `ws://127.0.0.1:${port}/graphql`,
     changes,
+    subscriptionCount: () => webSocket.subscriptionCount(),
     dropConnections: () => {
       for (const socket of sockets) socket.destroy();
     },
