@@ -44,6 +44,7 @@ export interface SandboxQueryRunner {
 export function createQueryRunner(options: QueryRunnerOptions): SandboxQueryRunner {
   const engine = acquireEngine(options.logger);
   const cache = new Map<string, QueryOutcome>();
+  const inFlight = new Map<string, Promise<QueryOutcome>>();
   const counters = { hits: 0, misses: 0 };
   const runEngine = (sql: string, window: EngineWindow) =>
     engine.run(sql, window, options.queryTimeoutMs);
@@ -67,18 +68,28 @@ export function createQueryRunner(options: QueryRunnerOptions): SandboxQueryRunn
       }
 
       const key = JSON.stringify([prepared.sql, window, request.privacyFilteringBehavior]);
-      const cached = cache.get(key);
-      if (cached) {
+      const known = cache.get(key) ?? inFlight.get(key);
+      if (known) {
         counters.hits += 1;
-        return cached;
+        return known;
       }
       counters.misses += 1;
-      const { outcome, cacheable } = await execute(prepared, window, request, runEngine);
-      if (cacheable) {
-        if (cache.size >= MAX_CACHED_RESULTS) cache.delete(cache.keys().next().value!);
-        cache.set(key, outcome);
+      // Executions of the same week that start together share one run of the query.
+      const running = execute(prepared, window, request, runEngine);
+      inFlight.set(
+        key,
+        running.then(({ outcome }) => outcome),
+      );
+      try {
+        const { outcome, cacheable } = await running;
+        if (cacheable) {
+          if (cache.size >= MAX_CACHED_RESULTS) cache.delete(cache.keys().next().value!);
+          cache.set(key, outcome);
+        }
+        return outcome;
+      } finally {
+        inFlight.delete(key);
       }
-      return outcome;
     },
     warmUp: async () => {
       const epoch = "1970-01-01 00:00:00";
