@@ -12,7 +12,7 @@ import { demoWorkflows } from "./workflows.ts";
 /** Name of the seeded sandbox account. */
 export const demoAccountName = "AMC sandbox (demo)";
 
-/** Credentials of the demo account; the sandbox accepts any unless started with fixed ones. */
+/** Credentials of the demo account. The sandbox accepts any unless started with fixed ones. */
 const demoCredentials = {
   clientId: "amzn1.application-oa2-client.sandbox",
   clientSecret: "sandbox-client-secret",
@@ -24,7 +24,7 @@ const demoInstances = [
   { amcInstanceId: "amcsandbox02", name: "Sandbox instance (staging)" },
 ];
 
-/** Where the sandbox listens. */
+/** URLs of the sandbox's AMC API and token endpoint. */
 export interface SandboxEndpoints {
   apiBaseUrl: string;
   tokenUrl: string;
@@ -72,7 +72,7 @@ export async function seedDemoContent(
     );
     return true;
   } catch (error) {
-    // Another replica that started at the same moment may have seeded first; names are unique.
+    // Another replica that started at the same moment may have seeded first. Names are unique.
     if ((await prisma.account.count({ where: { name: demoAccountName } })) > 0) {
       logger.info("demo content was seeded by another process");
       return false;

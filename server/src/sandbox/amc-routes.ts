@@ -75,7 +75,7 @@ function endpointOf(
 /** Binds each instance to the first advertiser that used it, so another advertiser gets 403. */
 const instanceAdvertisers = new WeakMap<AmcRouteContext, Map<string, string>>();
 
-/** Checks the bearer token and AMC's required headers; throws 401, 400 or 403. */
+/** Checks the bearer token and AMC's required headers. Throws 401, 400 or 403. */
 export function checkAmcHeaders(
   context: AmcRouteContext,
   req: IncomingMessage,

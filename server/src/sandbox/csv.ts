@@ -1,7 +1,7 @@
 // CSV as AMC writes result files: a header row, comma separators, CRLF-free "\n" line ends,
 // and fields quoted (with doubled quotes) only when they contain a comma, quote or line break.
 
-/** Formats one field; null and undefined become an empty field. */
+/** Formats one field. Null and undefined become an empty field. */
 export function formatCsvField(value: unknown): string {
   if (value === null || value === undefined) return "";
   const text = typeof value === "string" ? value : String(value);

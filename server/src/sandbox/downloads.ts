@@ -33,7 +33,7 @@ export class DownloadSigner {
   }
 
   /**
-   * Checks a download request; answers 403 itself and returns undefined when the signature is
+   * Checks a download request. Answers 403 itself and returns undefined when the signature is
    * wrong or the URL expired. Returns undefined without answering when the path is not a
    * download path.
    */

@@ -41,7 +41,7 @@ export class ExecutionStore {
     private readonly clock: () => number,
   ) {}
 
-  /** Creates an execution; it starts PENDING unless a fault rule rejects it at once. */
+  /** Creates an execution. It starts PENDING unless a fault rule rejects it at once. */
   create(instanceId: string, request: ValidCreateRequest): SandboxExecution {
     const now = this.clock();
     const { window } = request;
@@ -175,7 +175,7 @@ export class ExecutionStore {
   }
 }
 
-/** Converts an execution to AMC's JSON shape; the window is echoed in UTC. */
+/** Converts an execution to AMC's JSON shape. The window is echoed in UTC. */
 export function toExecutionJson(execution: SandboxExecution): Record<string, unknown> {
   return {
     workflowExecutionId: execution.workflowExecutionId,

@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 
-// Fault injection. Rules are matched in order; HTTP rules act on requests (throttling, server
-// errors, slow answers, dropped connections), execution rules decide how an execution ends.
-// A rule fires on every matching request, on every Nth one (`everyNth`), and at most `times`
-// times when that is set.
+// Fault injection. Rules are matched in order. HTTP rules act on requests (throttling, server
+// errors, slow responses, dropped connections), and execution rules decide how an execution
+// ends. A rule fires on every matching request, or on every Nth one (`everyNth`), and at most
+// `times` times when that is set.
 
 /** Names of the sandbox's endpoints, used in rules and in the request counters. */
 export const endpointNames = [
@@ -22,13 +22,13 @@ export const endpointNames = [
 ] as const;
 export type EndpointName = (typeof endpointNames)[number];
 
-/** Which requests or executions a rule applies to, and how often it fires. */
+/** Filter of the requests or executions a rule applies to, and its firing frequency. */
 export interface FaultMatch {
-  /** Set by the sandbox when absent; used to remove the rule. */
+  /** Set by the sandbox when absent. Used to remove the rule. */
   id?: string;
-  /** Endpoints the rule applies to; all when absent. Ignored by execution rules. */
+  /** Endpoints the rule applies to. All when absent. Ignored by execution rules. */
   endpoints?: EndpointName[];
-  /** AMC instance id the rule applies to; all when absent. */
+  /** AMC instance id the rule applies to. All when absent. */
   instanceId?: string;
   /** Fires on every Nth matching request or execution (1 = every one). */
   everyNth?: number;
@@ -42,7 +42,7 @@ export interface FaultMatch {
 export type FaultRule = FaultMatch &
   (
     | {
-        /** 429; with Retry-After in seconds when set, and an HTML page as body when htmlBody. */
+        /** 429. With Retry-After in seconds when set, and an HTML page as body when htmlBody. */
         kind: "throttle";
         retryAfterSeconds?: number;
         htmlBody?: boolean;
@@ -65,10 +65,10 @@ export type FaultRule = FaultMatch &
       }
   );
 
-/** What to do with one request. */
+/** Faults to apply to one request. */
 export interface RequestFaults {
   delayMs: number;
-  /** The fault that replaces the normal answer, if any. */
+  /** The fault that replaces the normal response, if any. */
   failure?: Extract<FaultRule, { kind: "throttle" | "serverError" | "gatewayTimeout" }>;
   dropAfterCreate: boolean;
 }
@@ -81,7 +81,7 @@ interface RuleState {
   fired: number;
 }
 
-/** Error for an invalid fault rule; the control route answers it with 400. */
+/** Error for an invalid fault rule. The control routes respond to it with 400. */
 export class FaultRuleError extends Error {
   override name = "FaultRuleError";
 }
@@ -109,7 +109,7 @@ export class FaultInjector {
     return checked.id!;
   }
 
-  /** Removes the rule with this id; returns false when there is none. */
+  /** Removes the rule with this id. Returns false when there is none. */
   remove(id: string): boolean {
     const before = this.rules.length;
     this.rules = this.rules.filter((state) => state.rule.id !== id);

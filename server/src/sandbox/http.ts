@@ -37,7 +37,7 @@ export function sendAmcError(res: ServerResponse, error: AmcHttpError): void {
   res.end(JSON.stringify({ code: String(error.status), details: error.details }));
 }
 
-/** Reads the whole body as text; rejects bodies above 1 MiB with 413. */
+/** Reads the whole body as text. Rejects bodies above 1 MiB with 413. */
 export async function readBodyText(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;

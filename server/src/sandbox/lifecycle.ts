@@ -5,15 +5,16 @@ import type { QueryRunner, SandboxExecution } from "./types.ts";
 // The execution state machine of one sandbox:
 //   PENDING -> RUNNING -> PUBLISHING -> SUCCEEDED | FAILED
 // An execution stays PENDING until AMC's data for its window is complete (48 hours after the
-// window ends) and one of the instance's RUNNING slots is free; waiting executions start in
+// window ends) and one of the instance's RUNNING slots is free. Waiting executions start in
 // arrival order. A RUNNING execution runs its SQL at once but ends no sooner than the
 // configured duration after it started (the last fifth of it as PUBLISHING), and ends FAILED
-// when its timeout passes first. CANCELLED is set from outside; REJECTED at creation.
+// when its timeout passes first. A cancel call sets CANCELLED, and fault rules set REJECTED at
+// creation.
 // `advance` is synchronous and idempotent: it is called on every request, when a query
 // finishes, and by a timer at the next time something is due.
 
 const PUBLISHING_SHARE = 0.2;
-/** setTimeout's largest delay; longer waits are re-armed when the timer fires. */
+/** setTimeout's largest delay. Longer waits are re-armed when the timer fires. */
 const MAX_TIMER_MS = 2_147_483_647;
 
 /** Settings and hooks of the lifecycle. */
@@ -47,7 +48,7 @@ export class Lifecycle {
       this.queues.set(execution.instanceId, queue);
     }
     queue.push(execution);
-    // Started on the next turn, so that the create call still answers PENDING as AMC does.
+    // Started on the next turn, so that the create call still returns PENDING as AMC does.
     setImmediate(() => this.advance());
   }
 
@@ -71,14 +72,14 @@ export class Lifecycle {
         if (isOccupyingSlot(execution)) this.advanceRunning(execution, now);
       }
       this.startPending(instanceId, queue, now);
-      // Finished executions leave the queue; the store keeps them for reads.
+      // Finished executions leave the queue. The store keeps them for reads.
       const active = queue.filter((execution) => isActive(execution));
       if (active.length !== queue.length) this.queues.set(instanceId, active);
     }
     this.armTimer(now);
   }
 
-  /** Stops the timer; running queries finish but change nothing. */
+  /** Stops the timer. Running queries finish but change nothing. */
   stop(): void {
     this.stopped = true;
     clearTimeout(this.timer);

@@ -215,7 +215,7 @@ function createRequestHandler(parts: HandlerParts) {
   };
 }
 
-/** Counts the request and applies its faults; returns undefined when a fault answered it. */
+/** Counts the request and applies its faults. Returns undefined when a fault sent the response. */
 async function applyFaults(
   parts: HandlerParts,
   endpoint: EndpointName,

@@ -3,7 +3,7 @@ import type { IncomingMessage } from "node:http";
 import { AmcHttpError, headerValue, readBodyText } from "./http.ts";
 
 // The sandbox's Login with Amazon token endpoint and the bearer check of every AMC call.
-// Tokens live in memory; an expired or unknown token gets 401 like AMC.
+// Tokens live in memory. An expired or unknown token gets 401 like AMC.
 
 /** Credentials the token endpoint requires when the sandbox was started with fixed ones. */
 export interface FixedCredentials {
@@ -28,7 +28,7 @@ export class TokenStore {
     public expiresInSeconds: number,
   ) {}
 
-  /** Handles POST /auth/o2/token with a form body; returns the JSON to send. */
+  /** Handles POST /auth/o2/token with a form body. Returns the JSON to send. */
   async issue(req: IncomingMessage): Promise<Record<string, unknown>> {
     const form = new URLSearchParams(await readBodyText(req));
     if (form.get("grant_type") !== "refresh_token") {
@@ -62,7 +62,7 @@ export class TokenStore {
     };
   }
 
-  /** Checks the Authorization header of an AMC call; throws 401 when it is missing or expired. */
+  /** Checks the Authorization header of an AMC call. Throws 401 when it is missing or expired. */
   verify(req: IncomingMessage): void {
     const authorization = headerValue(req, "authorization");
     const match = authorization ? /^Bearer\s+(.+)$/i.exec(authorization) : null;

@@ -4,7 +4,7 @@ import type { FaultRule } from "./faults.ts";
 
 /** Options of a local AMC sandbox. */
 export interface SandboxOptions {
-  /** Interface to listen on; only loopback addresses are accepted. Default 127.0.0.1. */
+  /** Interface to listen on. Only loopback addresses are accepted. Default 127.0.0.1. */
   host?: string;
   /** TCP port; 0 picks a free one. Default 0. */
   port?: number;
@@ -15,9 +15,9 @@ export interface SandboxOptions {
   credentials?: { clientId: string; clientSecret: string; refreshToken: string };
   /** Lifetime of issued access tokens. Default 3600, as Login with Amazon. */
   tokenExpiresInSeconds?: number;
-  /** Current time in epoch milliseconds; tests pass a controllable clock. */
+  /** Current time in epoch milliseconds. Tests pass a controllable clock. */
   clock?: () => number;
-  /** Executions RUNNING at once per instance; the rest stay PENDING. Default 10, as AMC. */
+  /** Executions RUNNING at once per instance. The rest stay PENDING. Default 10, as AMC. */
   maxRunningPerInstance?: number;
   /** A result larger than this is split into several CSV files. Default 1 MiB. */
   resultPartMaxBytes?: number;
@@ -57,13 +57,13 @@ export interface Sandbox {
   readonly tokenUrl: string;
   readonly faults: import("./faults.ts").FaultInjector;
   stats(): SandboxStats;
-  /** Zeroes the counters; executions and workflows are kept. */
+  /** Zeroes the counters. Executions and workflows are kept. */
   resetStats(): void;
   setExecutionDurationMs(durationMs: number): void;
-  /** Starts the SQL engine (about 2 to 6 s) now; otherwise the first execution starts it. */
+  /** Starts the SQL engine (about 2 to 6 s) now. Otherwise the first execution starts it. */
   warmUp(): Promise<void>;
   setTokenExpiresInSeconds(seconds: number): void;
-  /** Stops listening and drops every execution; calling it again is safe. */
+  /** Stops listening and drops every execution. Calling it again is safe. */
   stop(): Promise<void>;
 }
 
@@ -106,7 +106,7 @@ export interface SandboxExecution {
   lastUpdatedTimeMs: number;
   startTimeMs?: number;
   endTimeMs?: number;
-  /** Window in UTC epoch milliseconds; the end is exclusive. */
+  /** Window in UTC epoch milliseconds. The end is exclusive. */
   windowStartMs: number;
   windowEndMs: number;
   /** The window as the request gave it, local to timeWindowTimeZone. */
@@ -114,7 +114,7 @@ export interface SandboxExecution {
   timeWindowEnd: string;
   timeWindowTimeZone: string;
   timeoutSeconds: number;
-  /** AMC's data for the window is complete at this time; the execution waits until then. */
+  /** AMC's data for the window is complete at this time. The execution waits until then. */
   waitUntilMs: number;
   /** Set by a fault rule at creation: the execution ends this way instead of running SQL. */
   forcedOutcome?: { status: "FAILED" | "REJECTED"; reason: string };
@@ -123,7 +123,7 @@ export interface SandboxExecution {
   result?: StoredResult;
 }
 
-/** What the query runner returns for one execution. */
+/** Outcome of one execution's query. */
 export type QueryOutcome =
   | { status: "SUCCEEDED"; columns: ResultColumn[]; rows: unknown[][] }
   | { status: "FAILED" | "REJECTED"; reason: string };
@@ -140,5 +140,5 @@ export interface QueryRequest {
   privacyFilteringBehavior: "REMOVE_ROWS" | "REMOVE_VALUES";
 }
 
-/** Runs an execution's SQL; never rejects, failures come back as FAILED or REJECTED. */
+/** Runs an execution's SQL. Never rejects, failures come back as FAILED or REJECTED. */
 export type QueryRunner = (request: QueryRequest) => Promise<QueryOutcome>;

@@ -202,6 +202,7 @@ describe("sandbox API", () => {
     const created = await t.call("POST", `${BASE}/workflows`, workflow);
     assert.equal(created.status, 200, created.text);
     assert.equal(created.body.workflowId, "weekly-delivery");
+
     const duplicate = await t.call("POST", `${BASE}/workflows`, workflow);
     assert.equal(duplicate.status, 400);
     assert.equal(duplicate.body.details, "Workflow with ID weekly-delivery already exists.");
@@ -213,6 +214,7 @@ describe("sandbox API", () => {
     const fetched = await t.call("GET", `${BASE}/workflows/weekly-delivery`);
     assert.equal(fetched.body.sqlQuery, "SELECT COUNT(1) AS n FROM dsp_clicks");
     assert.equal(fetched.body.privacyFilteringBehavior, "REMOVE_ROWS");
+
     const execution = await t.call("POST", `${BASE}/workflowExecutions`, {
       ...weekRequest("2026-05-04"),
       workflow: undefined,
@@ -220,6 +222,7 @@ describe("sandbox API", () => {
     });
     assert.equal(execution.status, 200, execution.text);
     assert.equal(execution.body.workflowId, "weekly-delivery");
+
     assert.equal((await t.call("DELETE", `${BASE}/workflows/weekly-delivery`)).status, 200);
     assert.equal((await t.call("GET", `${BASE}/workflows/weekly-delivery`)).status, 404);
     assert.equal((await t.call("DELETE", `${BASE}/workflows/weekly-delivery`)).status, 404);

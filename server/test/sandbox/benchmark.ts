@@ -9,7 +9,7 @@ import { startTestSandbox, waitForTerminal, weekRequest, type TestSandbox } from
 // 1. Uncached run time of each demo workflow over 8 different weeks (create to SUCCEEDED with
 //    executionDurationMs = 0, so the time is SQL, thresholds and CSV).
 // 2. Throughput of 520 executions over 52 weeks with executionDurationMs = 0, twice: the first
-//    pass runs each week's query once, the second is answered from the result cache.
+//    pass runs each week's query once, the second is served from the result cache.
 
 const WEEKS = 8;
 const THROUGHPUT_EXECUTIONS = 520;

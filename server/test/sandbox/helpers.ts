@@ -4,7 +4,7 @@ import { startSandbox, type Sandbox, type SandboxOptions } from "../../src/sandb
 // Shared setup of the sandbox tests: a sandbox on a loopback port with a clock the test moves,
 // and a small client that sends AMC's headers.
 
-/** A clock that stands still until the test moves it. */
+/** A clock that does not move until the test advances it. */
 export class ManualClock {
   constructor(public nowMs: number) {}
   readonly now = () => this.nowMs;
@@ -40,7 +40,7 @@ export async function startTestSandbox(
     logger: createLogger("silent"),
     executionDurationMs: 0,
     clock: clock.now,
-    // Tests move the clock by days; the token must outlive that.
+    // Tests move the clock by days. The token must outlive that.
     tokenExpiresInSeconds: 10 * 365 * 86_400,
     ...options,
   });
@@ -93,7 +93,7 @@ export async function fetchToken(
   return ((await response.json()) as { access_token: string }).access_token;
 }
 
-/** A create body for an ad hoc query over one week starting on `startDate` (yyyy-MM-dd). */
+/** Builds a create body for an ad hoc query over the week starting on `startDate` (yyyy-MM-dd). */
 export function weekRequest(startDate: string, sqlQuery = EMPTY_SQL, extra: object = {}) {
   const start = new Date(`${startDate}T00:00:00Z`);
   const end = new Date(start.getTime() + 7 * 86_400_000);
@@ -137,7 +137,7 @@ export async function waitForTerminal(
 /** Result of running one query to its end through the HTTP API. */
 export interface QueryRun {
   execution: any;
-  /** CSV text of every result file, in order; empty unless SUCCEEDED. */
+  /** CSV text of every result file, in order. Empty unless SUCCEEDED. */
   parts: string[];
 }
 

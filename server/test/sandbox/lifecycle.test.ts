@@ -38,7 +38,7 @@ describe("sandbox lifecycle", () => {
     assert.equal(created.body.status, "PENDING");
     const id = created.body.workflowExecutionId;
     const [running] = await settle(t, base, [id], (s) => s === "RUNNING");
-    // The query finishes at once; the status then waits for the clock.
+    // The query finishes at once. The status then waits for the clock.
     await new Promise((resolve) => setTimeout(resolve, 200));
     t.clock.advance(9 * MINUTE_MS);
     const publishing = await pollStatus(t, base, id);
@@ -180,7 +180,7 @@ describe("sandbox lifecycle", () => {
     );
     const since = new Date(t.clock.nowMs - 2500).toISOString();
     const recent = await t.call("GET", `${base}/workflowExecutions?minCreationTime=${since}`);
-    // The 5th and 6th saved-workflow runs and the ad hoc one; the cancelled 7th is left out.
+    // The 5th and 6th saved-workflow runs and the ad hoc one. The cancelled 7th is left out.
     assert.equal(recent.body.executions.length, 3);
     const bad = await t.call("GET", `${listPath}&nextToken=garbage`);
     assert.equal(bad.status, 400);

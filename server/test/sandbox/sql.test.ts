@@ -4,7 +4,7 @@ import { parse } from "csv-parse/sync";
 import { startTestSandbox, runToEnd, weekRequest, type TestSandbox } from "./helpers.ts";
 
 // The sandbox's SQL engine through the HTTP API: the synthetic dataset, AMC's SQL features and
-// rules, aggregation thresholds and result files. The test clock stands at 2026-06-15.
+// rules, aggregation thresholds and result files. The test clock is set to 2026-06-15.
 
 const DELIVERY = `SELECT campaign, SUM(impressions) AS impressions, SUM(total_cost) AS total_cost_millicents,
   COUNT(DISTINCT user_id) AS reach
@@ -33,7 +33,7 @@ describe("sandbox SQL", () => {
 
   test("same window yields same rows", async () => {
     const first = await runToEnd(t, "sql1", weekRequest("2026-03-02", DELIVERY));
-    // Different text, same query: the cache cannot answer, so the dataset is computed again.
+    // Different text, same query: the cache misses, so the dataset is computed again.
     const second = await runToEnd(t, "sql1", weekRequest("2026-03-02", `${DELIVERY}\n`));
     assert.equal(first.execution.status, "SUCCEEDED");
     assert.equal(second.execution.status, "SUCCEEDED");
@@ -46,10 +46,12 @@ describe("sandbox SQL", () => {
     const rows = rowsOf(parts);
     const impressions = total(rows, "impressions");
     const costDollars = total(rows, "total_cost_millicents") / 100_000;
-    assert.ok(impressions > 8_000 && impressions < 20_000, `impressions ${impressions}`);
+    assert.ok(impressions > 8_000, `impressions ${impressions}`);
+    assert.ok(impressions < 20_000, `impressions ${impressions}`);
     // CPMs of $6 to $22 give a few dollars per thousand impressions.
     const cpm = (costDollars / impressions) * 1000;
-    assert.ok(cpm > 5 && cpm < 20, `CPM ${cpm}`);
+    assert.ok(cpm > 5, `CPM ${cpm}`);
+    assert.ok(cpm < 20, `CPM ${cpm}`);
     const spend = rowsOf(
       (
         await runToEnd(
@@ -63,7 +65,8 @@ describe("sandbox SQL", () => {
       ).parts,
     )[0]!;
     const cpcDollars = Number(spend.spend) / 100_000_000 / Number(spend.clicks);
-    assert.ok(cpcDollars > 0.5 && cpcDollars < 2.5, `CPC ${cpcDollars}`);
+    assert.ok(cpcDollars > 0.5, `CPC ${cpcDollars}`);
+    assert.ok(cpcDollars < 2.5, `CPC ${cpcDollars}`);
   });
 
   test("summer sales week stands out", async () => {
@@ -127,8 +130,9 @@ SELECT 'all campaigns', NULL, COUNT(DISTINCT user_id), 'total', 0, NULL FROM dsp
 
   test("threshold drops rows under 100 users", async () => {
     const { parts } = await runToEnd(t, "sql5", weekRequest("2026-01-12", SALES_BY_CAMPAIGN));
-    const kept = rowsOf(parts);
-    assert.ok(kept.length > 0 && kept.length < 12, `kept ${kept.length} of 12 campaigns`);
+    const keptRows = rowsOf(parts);
+    assert.ok(keptRows.length > 0, "every campaign was dropped");
+    assert.ok(keptRows.length < 12, "no campaign was dropped");
   });
 
   test("REMOVE_VALUES keeps rows marked filtered", async () => {

@@ -1,6 +1,6 @@
 // Messages between the sandbox and its query worker thread.
 
-/** Request to run one query; times are `yyyy-MM-dd HH:mm:ss` in UTC. */
+/** Request to run one query. Times are `yyyy-MM-dd HH:mm:ss` in UTC. */
 export interface EngineRequest {
   id: number;
   sql: string;
@@ -15,7 +15,7 @@ export interface EngineField {
   dataTypeId: number;
 }
 
-/** Answer to one request. */
+/** Response to one request. */
 export type EngineResponse =
   | { id: number; ok: true; fields: EngineField[]; rows: unknown[][] }
   | { id: number; ok: false; message: string; sqlState?: string };

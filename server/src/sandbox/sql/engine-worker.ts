@@ -10,7 +10,7 @@ import type { EngineRequest, EngineResponse } from "./engine-protocol.ts";
 const port = parentPort!;
 
 // Values stay as PostgreSQL's text for the types whose JavaScript form loses information
-// (bigint, numeric) or time zone meaning (timestamp, date); the runner formats them.
+// (bigint, numeric) or time zone meaning (timestamp, date). The runner formats them.
 const textParsers = Object.fromEntries(
   [types.INT8, types.NUMERIC, types.TIMESTAMP, types.TIMESTAMPTZ, types.DATE].map((oid) => [
     oid,

@@ -4,7 +4,7 @@ import type { EngineField, EngineReady, EngineRequest, EngineResponse } from "./
 
 // The process-wide query engine: one worker thread with one PGlite (about 2 s to start and
 // several hundred MB), shared by every sandbox of the process and closed with the last one.
-// Queries run one at a time; a query that outlives its timeout terminates the worker, and the
+// Queries run one at a time. A query that outlives its timeout terminates the worker, and the
 // next query starts a fresh one.
 
 /** Result of one query. */
@@ -165,7 +165,7 @@ function workerBootstrapUrl(): URL {
 
 let shared: { engine: QueryEngine; users: number } | undefined;
 
-/** A handle on the shared engine; release it when the sandbox stops. */
+/** A handle on the shared engine. Release it when the sandbox stops. */
 export interface EngineHandle {
   run(sql: string, window: EngineWindow, timeoutMs: number): Promise<EngineResult>;
   release(): Promise<void>;

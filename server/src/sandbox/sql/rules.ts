@@ -44,14 +44,14 @@ const aggregateFunctions = new Set([
   "approx_count_distinct",
 ]);
 
-/** Function names that could read the server's state; the role's privileges back this up. */
+/** Function names that could read the server's state. The role's privileges back this up. */
 const deniedFunction =
   /^(pg_|current_setting$|set_config$|lo_|dblink|query_to_|table_to_|cursor_to_|database_to_|schema_to_|version$|txid_|inet_)/;
 
 /** User-level identifiers that AMC never lets a query output. */
 export const userLevelColumns = new Set(["user_id"]);
 
-/** What the checks learned about a valid query. */
+/** A query that passed the checks, with the facts the runner needs. */
 export interface CheckedQuery {
   statement: SelectStatement;
   /** Dataset tables the query reads. */
@@ -60,7 +60,7 @@ export interface CheckedQuery {
   outputSelects: Extract<SelectStatement, { type: "select" }>[];
 }
 
-/** Parses `sql` and checks AMC's rules; throws SqlRuleError on the first violation. */
+/** Parses `sql` and checks AMC's rules. Throws SqlRuleError on the first violation. */
 export function checkAmcRules(sql: string): CheckedQuery {
   let statements: Statement[];
   try {

@@ -8,20 +8,20 @@ import { formatValue, resultColumnType } from "./values.ts";
 // Runs an execution's SQL: checks AMC's rules, fills in parameters, runs the query with a hidden
 // distinct-user count per output row, and applies AMC's aggregation threshold to the rows.
 // Results depend only on the SQL, window, retention day and privacy behaviour, so they are
-// cached; a benchmark that repeats weeks then costs no SQL time.
+// cached. A benchmark that repeats weeks then costs no SQL time.
 
 const USER_COUNT_COLUMN = "__amc_user_count";
 /** Minimum distinct users per output row (AMC's medium-sensitivity threshold). */
 const USER_THRESHOLD = 100;
 /**
  * Threshold for queries that read only traffic tables. AMC uses a lower threshold for
- * low-sensitivity outputs; the sandbox treats impression and click data as such.
+ * low-sensitivity outputs. The sandbox treats impression and click data as such.
  */
 const LOW_SENSITIVITY_THRESHOLD = 2;
 const lowSensitivityTables = new Set(["dsp_impressions", "dsp_clicks", "sponsored_ads_traffic"]);
 const MAX_CACHED_RESULTS = 5000;
 const DAY_MS = 86_400_000;
-/** SQLSTATEs of an injected user count that does not fit the query; the next variant is tried. */
+/** SQLSTATEs of an injected user count that does not fit the query. The next variant is tried. */
 const variantMismatchStates = new Set(["42703", "42702", "42803", "42P01"]);
 
 /** Options of the query runner. */
@@ -40,7 +40,7 @@ export interface SandboxQueryRunner {
   close(): Promise<void>;
 }
 
-/** Creates the query runner; the shared engine starts on the first query. */
+/** Creates the query runner. The shared engine starts on the first query. */
 export function createQueryRunner(options: QueryRunnerOptions): SandboxQueryRunner {
   const engine = acquireEngine(options.logger);
   const cache = new Map<string, QueryOutcome>();

@@ -27,7 +27,7 @@ export function resultColumnType(dataTypeId: number): string {
   }
 }
 
-/** Converts one value for a CSV field; timestamps become ISO 8601 UTC with milliseconds. */
+/** Converts one value for a CSV field. Timestamps become ISO 8601 UTC with milliseconds. */
 export function formatValue(value: unknown, dataTypeId: number): unknown {
   if (value === null || value === undefined) return null;
   if (dataTypeId === types.TIMESTAMP) return isoTimestamp(`${String(value).replace(" ", "T")}Z`);
