@@ -76,7 +76,7 @@ async function throughput(backend: Backend): Promise<void> {
     if (backend === "pglite") countPgliteStatements(database);
     statementCount = 0;
     const startMs = performance.now();
-    const scheduler = await startTestScheduler(database, { pollIntervalMinMs: 1 });
+    const scheduler = await startTestScheduler(database, { pollIntervalMinMs: 10 });
     await waitUntil(
       "every week SUCCESS",
       async () => (await weekStatusCounts(database)).SUCCESS === weeks,

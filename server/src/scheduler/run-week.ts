@@ -28,28 +28,29 @@ interface PolledExecution {
   submittedAtMs: number;
 }
 
+/** Stores a new AMC status and its timeline event in one statement. */
 async function recordStatus(
   context: RunnerContext,
   execution: PolledExecution,
   polled: AmcExecution,
 ): Promise<void> {
-  const running = polled.status === "RUNNING";
-  await context.database.prisma.$executeRawUnsafe(
-    `UPDATE "Execution" SET status = $2::"ExecutionStatus", "lastPolledAt" = ${utcNow},
-       "startedAt" = CASE WHEN $3 THEN COALESCE("startedAt", ${utcNow}) ELSE "startedAt" END,
-       "updatedAt" = ${utcNow}
-     WHERE id = $1::uuid AND status NOT IN ('SUCCEEDED', 'FAILED', 'CANCELLED', 'REJECTED')`,
-    execution.id,
-    terminalAmcStatuses.has(polled.status) ? execution.status : polled.status,
-    running,
-  );
   const reason = polled.statusReason ? `: ${polled.statusReason}` : "";
-  await addEvent(
-    context.database.prisma,
+  // A terminal status is stored by the finishing transaction, together with the week.
+  const storedStatus = terminalAmcStatuses.has(polled.status) ? execution.status : polled.status;
+  await context.database.prisma.$executeRawUnsafe(
+    `WITH changed AS (
+       UPDATE "Execution" SET status = $2::"ExecutionStatus", "lastPolledAt" = ${utcNow},
+         "startedAt" = CASE WHEN $3 THEN COALESCE("startedAt", ${utcNow}) ELSE "startedAt" END,
+         "updatedAt" = ${utcNow}
+       WHERE id = $1::uuid AND status NOT IN ('SUCCEEDED', 'FAILED', 'CANCELLED', 'REJECTED')
+     )
+     INSERT INTO "ExecutionEvent" (id, "executionId", at, kind, message, data)
+     VALUES (gen_random_uuid(), $1::uuid, ${utcNow}, 'STATUS', $4, $5::jsonb)`,
     execution.id,
-    "STATUS",
+    storedStatus,
+    polled.status === "RUNNING",
     `AMC status ${execution.status} → ${polled.status}${reason}.`,
-    { from: execution.status, to: polled.status },
+    JSON.stringify({ from: execution.status, to: polled.status }),
   );
 }
 
@@ -83,7 +84,7 @@ export async function runWeek(
   settleCollection: SettleCollection,
   signal: AbortSignal,
 ): Promise<void> {
-  if (await hasActiveOlderExecution(context, job)) {
+  if (job.attempt > 1 && (await hasActiveOlderExecution(context, job))) {
     await cancelLeftoverExecutions(context, job.weekId, signal);
   }
   let execution;

@@ -212,39 +212,51 @@ async function storeSubmitted(
   amcExecution: AmcExecution,
   how: "SUBMITTED" | "RECOVERED",
 ): Promise<boolean> {
-  const { prisma } = context.database;
-  const stored = await prisma.$executeRawUnsafe(
-    `UPDATE "Execution" SET "amcExecutionId" = $2, status = $3::"ExecutionStatus",
-       "submittedAt" = COALESCE("submittedAt", ${utcNow}), "updatedAt" = ${utcNow}
-     WHERE id = $1::uuid AND status = 'SUBMITTING'`,
+  const amcExecutionId = amcExecution.workflowExecutionId;
+  const message =
+    how === "SUBMITTED"
+      ? `Submitted to AMC as ${amcExecutionId}.`
+      : `Found execution ${amcExecutionId} at AMC after a create call with an unknown outcome.`;
+  // The id and its timeline event are written by one statement, and the event only when the
+  // row was still SUBMITTING.
+  const stored = await context.database.prisma.$executeRawUnsafe(
+    `WITH stored AS (
+       UPDATE "Execution" SET "amcExecutionId" = $2, status = $3::"ExecutionStatus",
+         "submittedAt" = COALESCE("submittedAt", ${utcNow}), "updatedAt" = ${utcNow}
+       WHERE id = $1::uuid AND status = 'SUBMITTING'
+       RETURNING id
+     )
+     INSERT INTO "ExecutionEvent" (id, "executionId", at, kind, message, data)
+     SELECT gen_random_uuid(), stored.id, ${utcNow}, $4, $5, $6::jsonb FROM stored`,
     execution.id,
-    amcExecution.workflowExecutionId,
+    amcExecutionId,
     // A terminal status is stored by the poll that follows, with its timeline event.
     terminalAmcStatuses.has(amcExecution.status) ? "PENDING" : amcExecution.status,
+    how,
+    message,
+    JSON.stringify({ amcExecutionId }),
   );
   const ids = {
     weekId: job.weekId,
     collectionId: job.collectionId,
     executionId: execution.id,
-    amcExecutionId: amcExecution.workflowExecutionId,
+    amcExecutionId,
   };
   if (stored === 0) {
     context.logger.info(ids, "execution was cancelled while being submitted; cancelling it at AMC");
     await context.amc
-      .cancelExecution(job.account, job.amcInstanceId, amcExecution.workflowExecutionId)
-      .catch(() => undefined);
+      .cancelExecution(job.account, job.amcInstanceId, amcExecutionId)
+      .catch((error: unknown) =>
+        context.logger.warn(
+          { ...ids, err: error },
+          "cancelling at AMC failed; the sweep retries it",
+        ),
+      );
     return false;
   }
   if (how === "SUBMITTED") executionsSubmittedTotal.inc();
   else executionsRecoveredTotal.inc();
-  const message =
-    how === "SUBMITTED"
-      ? `Submitted to AMC as ${amcExecution.workflowExecutionId}.`
-      : `Found execution ${amcExecution.workflowExecutionId} at AMC after a create call with an unknown outcome.`;
   context.logger.info(ids, how === "SUBMITTED" ? "execution submitted" : "execution recovered");
-  await addEvent(prisma, execution.id, how, message, {
-    amcExecutionId: amcExecution.workflowExecutionId,
-  });
   return true;
 }
 
