@@ -16,19 +16,19 @@ import { dropSchema, testPostgresUrl } from "../test/support/database.ts";
 // subscriber, with N subscribers of one collection, each on its own WebSocket.
 //
 // The server runs as a child process (`src/main.ts`) on PostgreSQL in a fresh schema, so its
-// memory is measured alone. This process holds the clients and writes the changes the way the
+// memory is measured alone. This process runs the clients and writes the changes the way the
 // scheduler does: a transaction that bumps the week's version and calls notifyChange. Both
 // timestamps come from this process's clock. Every update reaches every subscriber, the worst
 // case of fan-out.
 //
 // Run: cd server && node --import tsx bench/subscriptions.ts [--subscribers 100,1000]
-//        [--updates 200] [--interval-ms 20]
+//        [--updates 200] [--interval-ms 50]
 
 const { values: options } = parseArgs({
   options: {
     subscribers: { type: "string", default: "100,1000" },
     updates: { type: "string", default: "200" },
-    "interval-ms": { type: "string", default: "20" },
+    "interval-ms": { type: "string", default: "50" },
   },
 });
 
@@ -79,11 +79,11 @@ function residentMemoryMb(pid: number): number {
   return kilobytes / 1024;
 }
 
-async function seed(database: Database) {
+async function seed(database: Database, label: string) {
   const prisma = database.prisma;
   const account = await prisma.account.create({
     data: {
-      name: "Bench account",
+      name: `Bench account ${label}`,
       region: "NA",
       entityId: "ENTITYBENCH",
       marketplaceId: "ATVPDKIKX0DER",
@@ -96,7 +96,7 @@ async function seed(database: Database) {
     data: { accountId: account.id, amcInstanceId: "amcbench", name: "Bench instance" },
   });
   const workflow = await prisma.workflow.create({
-    data: { name: "Bench workflow", sqlTemplate: "SELECT 1" },
+    data: { name: `Bench workflow ${label}`, sqlTemplate: "SELECT 1" },
   });
   const collection = await prisma.collection.create({
     data: {
@@ -126,7 +126,7 @@ function percentile(sorted: number[], fraction: number): number {
 }
 
 async function run(subscriberCount: number, database: Database, port: number, pid: number) {
-  const { collection, week } = await seed(database);
+  const { collection, week } = await seed(database, String(subscriberCount));
   const committedAtMs = new Map<number, number>();
   const latenciesMs: number[] = [];
   let ready = 0;
@@ -204,8 +204,8 @@ async function run(subscriberCount: number, database: Database, port: number, pi
 
 /**
  * Changes the week as the scheduler does and returns its new version. With `committedAtMs`, it
- * records the time just before COMMIT is sent, because a receipt can be handled before this
- * process sees the transaction's promise resolve; latencies include the commit itself.
+ * records the time just before COMMIT is sent, because a receipt can be handled before the
+ * transaction's promise resolves here. Latencies therefore include the commit itself.
  */
 async function changeWeek(
   database: Database,

@@ -7,13 +7,13 @@ import type { Role, Viewer } from "./roles.ts";
 
 // Who may call the API. A request proves its role with an API token: a stored one (hashed in
 // the ApiToken table) or one given in API_TOKENS. A server bound to a loopback address with
-// no token anywhere runs open, and every local caller acts as an admin; a server bound to any
-// other address refuses to start without a token.
+// no token anywhere runs open, and every local caller acts as an admin. A server bound to any
+// other address does not start without a token.
 
 /** How long a token's lastUsedAt may lag behind, so that requests do not each write a row. */
 const LAST_USED_WRITE_INTERVAL_MS = 60_000;
 
-/** How long the "is any token stored" answer of open mode is reused. */
+/** How long open mode reuses the result of its "is any token stored" check. */
 const STORED_TOKENS_CHECK_INTERVAL_MS = 5_000;
 
 /** Raised at start-up when the server would be reachable from other hosts without tokens. */

@@ -24,10 +24,15 @@ async function main(): Promise<number> {
     return 0;
   }
   const role = values.role ? parseRole(values.role) : undefined;
-  if (!role || !values.name?.trim()) {
-    console.error(
-      `${!role ? `Invalid or missing --role "${values.role ?? ""}": expected one of ${roles.join(", ").toLowerCase()}.` : "Missing --name: give the token a name, e.g. --name ci."}\n${usage}`,
-    );
+  if (!role) {
+    const expected = roles.join(", ").toLowerCase();
+    console.error(`Invalid or missing --role "${values.role ?? ""}": expected one of ${expected}.`);
+    console.error(usage);
+    return 2;
+  }
+  if (!values.name?.trim()) {
+    console.error("Missing --name: give the token a name, e.g. --name ci.");
+    console.error(usage);
     return 2;
   }
   const config = loadConfig();

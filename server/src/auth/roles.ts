@@ -1,5 +1,5 @@
-// Roles of API tokens. Each role includes the ones below it: a viewer reads; an operator also
-// creates, retries, pauses, cancels and deletes collections and edits workflows; an admin also
+// Roles of API tokens. Each role includes the ones below it. A viewer reads. An operator also
+// creates, retries, pauses, cancels and deletes collections and edits workflows. An admin also
 // manages accounts, instances and API tokens.
 
 /** Role of an API token, as stored in the ApiToken table. */
@@ -14,7 +14,7 @@ export interface Viewer {
   role: Role;
   /** Id of the stored API token; null for environment tokens and open local access. */
   tokenId: string | null;
-  /** Where the role came from, for logs: a token's name, "API_TOKENS" or "open local access". */
+  /** Source of the role, for logs: a token's name, "API_TOKENS" or "open local access". */
   source: string;
 }
 

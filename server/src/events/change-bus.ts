@@ -8,9 +8,9 @@ import { listenForChanges, type ChangeListener } from "./listener.ts";
 import type { ChangeEvent } from "./notify.ts";
 
 // Fans change events out to GraphQL subscribers. Events that arrive in the same turn of the
-// event loop are merged, each changed row is loaded once, and the row goes to every
-// subscriber of its topic, so 1,000 subscribers of one collection cost one query per change,
-// not 1,000. Rows are loaded only for topics that have subscribers.
+// event loop are merged, and each changed row is loaded once for every subscriber of its topic.
+// So 1,000 subscribers of one collection cost one query per change, not 1,000. Rows are loaded
+// only for topics that have subscribers.
 
 /** A change of a collection, as the collection subscriptions deliver it. */
 export interface CollectionChange {

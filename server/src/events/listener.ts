@@ -4,9 +4,9 @@ import type { Logger } from "../logger.ts";
 import { eventsChannel, type ChangeEvent } from "./notify.ts";
 
 // Receives the change events that writers send with notifyChange. In embedded mode PGlite
-// delivers them in process. On a PostgreSQL server a dedicated connection LISTENs (pool
-// connections are shared and would lose the LISTEN when released) and reconnects after a
-// failure, so that every replica sees every committed change.
+// delivers them in process. On a PostgreSQL server a dedicated connection LISTENs, because a pool
+// connection loses its LISTEN when released. It reconnects after a failure, so that every
+// replica receives every committed change.
 
 const RECONNECT_MIN_DELAY_MS = 100;
 const RECONNECT_MAX_DELAY_MS = 5_000;
@@ -43,7 +43,7 @@ export async function listenForChanges(
   }
   if (!database.connection) {
     throw new Error(
-      `Cannot listen for change events on ${database.description}: no connection settings.`,
+      `Cannot listen for change events on ${database.description}: the database has no connection settings. Open it with openDatabase.`,
     );
   }
   return listenOnPostgres(database.connection.url, deliver, onChange, logger);
@@ -90,7 +90,8 @@ async function listenOnPostgres(
         () => {
           logger.info({ attempt: failures }, "change event listener reconnected");
           failures = 0;
-          // Events sent while the connection was down are lost; subscribers reload.
+          // Events sent while the connection was down are lost, so the bus republishes every
+          // subscribed row.
           onChange(null);
         },
         (connectError: unknown) => scheduleReconnect(client!, connectError as Error),

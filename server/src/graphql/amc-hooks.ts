@@ -59,9 +59,9 @@ function pickEndpoints(account: {
 }
 
 /**
- * Merges the figures of several AMC clients of this process per instance: counts add up, the
- * mean is weighted by requests, and p95 and max take the larger value (so p95 is an upper bound
- * when more than one client called an instance).
+ * Merges the figures of several AMC clients of this process per instance. Counts add up and the
+ * mean is weighted by requests. p95 and max take the larger value, so p95 is an upper bound when
+ * more than one client called an instance.
  */
 export function mergeAmcStats(lists: AmcInstanceStats[][]): AmcInstanceStats[] {
   const merged = new Map<string, AmcInstanceStats>();

@@ -6,8 +6,8 @@ import { getDatamodel } from "../generated/pothos-types.ts";
 import type { GraphQLContext } from "./context.ts";
 
 // The one Pothos schema builder. Every file under ./types adds its types and fields to it, and
-// ./schema.ts imports them all before building; another part of the server extends an existing
-// type from its own file with `builder.prismaObjectField(s)` or `builder.objectField(s)`.
+// ./schema.ts imports them all before building. Another part of the server extends an existing
+// type from its own file there with `builder.prismaObjectField(s)` or `builder.objectField(s)`.
 
 /** Largest page a connection returns; larger `first` or `last` values are clamped to it. */
 export const MAX_PAGE_SIZE = 100;

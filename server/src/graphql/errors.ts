@@ -5,7 +5,7 @@ import { ErrorCode } from "./authorize.ts";
 
 // Errors raised on purpose are GraphQLErrors with an `extensions.code` and reach the client as
 // they are. Anything else (a failed query, a bug) is replaced by a generic error with the code
-// INTERNAL_SERVER_ERROR and an error id; the details go only to the server log, under that id.
+// INTERNAL_SERVER_ERROR and an error id. The details go only to the server log, under that id.
 
 /** Returns the error to send for `error`, logging unexpected ones. */
 export function maskError(error: unknown, logger: Logger): Error {

@@ -10,11 +10,11 @@ import type { Logger } from "../logger.ts";
 import { SharedSubscriptions } from "./shared-subscriptions.ts";
 import { authenticate, GRAPHQL_PATH, tokenOf, type GraphQLServer } from "./yoga.ts";
 
-// GraphQL over WebSockets (the graphql-ws protocol) on the HTTP server's port and path. The
-// upgrade is refused for browser origins not on the allow-list, because browsers send cookies
-// and reach loopback servers from any page; the token in the connection parameters is checked
-// once, when the connection opens, and every operation runs through yoga's envelop, so limits,
-// error masking and the context are the same as over HTTP.
+// GraphQL over WebSockets (the graphql-ws protocol) on the HTTP server's port and path. Upgrades
+// from browser origins not on the allow-list are rejected, because any page a browser opens can
+// reach a loopback server. The token in the connection parameters is checked once, when the
+// connection opens. Every operation runs through yoga's envelop, so limits, error masking and
+// the context are the same as over HTTP.
 
 /** Largest message a client may send, in bytes; operations are small. */
 const MAX_PAYLOAD_BYTES = 1024 * 1024;

@@ -97,7 +97,7 @@ export async function createTestApi(
   };
 }
 
-/** A Prisma client on the same database that counts the SQL statements it sends. */
+/** Creates a Prisma client on the same database that records every SQL statement it sends. */
 export function createCountingPrisma(database: Database): {
   prisma: Database["prisma"];
   statements: string[];

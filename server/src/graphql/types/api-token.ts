@@ -124,12 +124,15 @@ const RevokeApiTokenPayloadRef = builder
 
 const CreateApiTokenInput = builder.inputType("CreateApiTokenInput", {
   fields: (t) => ({
-    name: t.string({ required: true, description: "Name that says who uses the token, e.g. ci." }),
+    name: t.string({
+      required: true,
+      description: "Name that identifies who uses the token, e.g. ci.",
+    }),
     role: t.field({ type: RoleEnum, required: true }),
   }),
 });
 
-/** Longest token name accepted. */
+/** Maximum length of a token name, in characters. */
 const MAX_TOKEN_NAME_LENGTH = 100;
 
 builder.mutationFields((t) => ({

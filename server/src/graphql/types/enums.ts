@@ -45,7 +45,7 @@ export const ExecutionStatusEnum = builder.enumType("ExecutionStatus", {
     SUCCEEDED: { description: "Finished; the result was downloaded." },
     FAILED: { description: "AMC reported a failure; see statusReason." },
     CANCELLED: { description: "Cancelled on AMC." },
-    REJECTED: { description: "AMC refused the query, for example because of invalid SQL." },
+    REJECTED: { description: "AMC rejected the query, for example because of invalid SQL." },
   } as const,
 });
 

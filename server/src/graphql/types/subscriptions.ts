@@ -35,8 +35,8 @@ const CollectionUpdateRef = builder.objectRef<CollectionChange>("CollectionUpdat
 
 /**
  * Passes on the items whose version is not below the last one passed for the same id. It is a
- * yoga `filter`, whose `return()` unsubscribes at once; an async generator would wait for the
- * next event before it could unsubscribe, keeping the listener of an idle topic forever.
+ * yoga `filter` because its `return()` unsubscribes at once. An async generator cannot return
+ * while it awaits the next event, so an idle topic would keep its listener forever.
  */
 function inVersionOrder<T>(
   source: AsyncIterable<T>,
