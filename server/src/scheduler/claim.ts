@@ -1,3 +1,4 @@
+import { eventsChannel, type ChangeEvent } from "../events/notify.ts";
 import type { PrismaClient } from "../generated/prisma/client.ts";
 import { activeExecutionStatusList, transactionOptions, utcNow, type SqlExecutor } from "./sql.ts";
 
@@ -141,7 +142,7 @@ export async function claimWeeks(
 ): Promise<ClaimedWeek[]> {
   return prisma.$transaction(async (tx) => {
     await lockClaims(tx);
-    return tx.$queryRawUnsafe<ClaimedWeek[]>(
+    const claimed = await tx.$queryRawUnsafe<ClaimedWeek[]>(
       claimSql,
       owner,
       leaseMs,
@@ -150,7 +151,32 @@ export async function claimWeeks(
       limits.maxRunningPerInstance,
       batchSize,
     );
+    await notifyClaimed(tx, claimed);
+    return claimed;
   }, transactionOptions);
+}
+
+/**
+ * Queues one change event per claimed week in the claim's transaction, all in one statement,
+ * with the same payload shape as `notifyChange`.
+ */
+async function notifyClaimed(tx: SqlExecutor, claimed: ClaimedWeek[]): Promise<void> {
+  if (claimed.length === 0) return;
+  const payloads = claimed.map((week) => {
+    const event: ChangeEvent = {
+      type: "week",
+      id: week.weekId,
+      collectionId: week.collectionId,
+      version: week.version,
+      status: "RUNNING",
+    };
+    return JSON.stringify(event);
+  });
+  await tx.$queryRawUnsafe(
+    `SELECT count(pg_notify($1, payload))::int AS sent FROM unnest($2::text[]) AS payload`,
+    eventsChannel,
+    payloads,
+  );
 }
 
 /** Takes the claim lock for the rest of the caller's transaction. */

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
+import pg from "pg";
 import type { Database } from "../../src/db/database.ts";
+import { eventsChannel, type ChangeEvent } from "../../src/events/notify.ts";
 import {
   claimWeeks,
   releaseLeases,
@@ -8,8 +10,24 @@ import {
   takeOverExpiredLeases,
   type ClaimLimits,
 } from "../../src/scheduler/claim.ts";
-import { backends, createTestDatabase } from "../support/database.ts";
+import { backends, createTestDatabase, testPostgresUrl } from "../support/database.ts";
+import { waitUntil } from "../support/scheduler-harness.ts";
 import { createFixtureCollections } from "../support/scheduler-fixtures.ts";
+
+/** Subscribes to change events on either backend; returns the unsubscribe function. */
+async function listen(db: Database, onEvent: (event: ChangeEvent) => void) {
+  const parse = (payload: string | undefined) =>
+    onEvent(JSON.parse(payload ?? "{}") as ChangeEvent);
+  if (db.pglite) return db.pglite.listen(eventsChannel, parse);
+  const client = new pg.Client({
+    connectionString: testPostgresUrl,
+    options: `-c search_path="${db.connection!.schema}"`,
+  });
+  await client.connect();
+  client.on("notification", (message) => parse(message.payload));
+  await client.query(`LISTEN ${eventsChannel}`);
+  return () => client.end();
+}
 
 const limits: ClaimLimits = {
   maxActiveCollections: 5,
@@ -165,6 +183,24 @@ for (const backend of backends) {
       });
       const claimed = await claimWeeks(db.prisma, "replica-a", leaseMs, limits, 1000);
       assert.equal(claimed.length, 1);
+    });
+
+    test("claim sends change events", async () => {
+      await createFixtureCollections(db, { collections: 1, weeksPerCollection: 2 });
+      const events: ChangeEvent[] = [];
+      const stopListening = await listen(db, (event) => events.push(event));
+      try {
+        const claimed = await claimWeeks(db.prisma, "replica-a", leaseMs, limits, 1000);
+        await waitUntil("two events", async () => events.length >= 2, 5000);
+        assert.deepEqual(
+          events.map((event) => (event.type === "week" ? event.id : "")).sort(),
+          claimed.map((week) => week.weekId).sort(),
+        );
+        assert.ok(events.every((event) => event.type === "week" && event.status === "RUNNING"));
+        assert.ok(events.every((event) => event.type === "week" && event.version === 2));
+      } finally {
+        await stopListening();
+      }
     });
 
     test("lease renew, release and takeover", async () => {
