@@ -222,6 +222,8 @@ async function handleWorkflowRoute(
   const { instanceId, resourceId } = route;
   switch (route.endpoint) {
     case "createWorkflow": {
+      // NOTE: AMC also checks the SQL when a workflow is saved. The sandbox checks it only when
+      // an execution runs, so a rule violation shows up as a FAILED execution instead of a 400.
       const workflow = validateWorkflow(await readJsonObject(req));
       sendJson(res, 200, context.workflows.create(instanceId, workflow));
       return;
