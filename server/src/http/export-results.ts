@@ -99,7 +99,7 @@ async function* readWeekRows(
     after = rows.at(-1)!.rowNumber;
   }
   // NOTE: pages are separate queries, so a retry that replaces the week's result during the
-  // export deletes the rows being read; the export then stops instead of mixing two results.
+  // export deletes the rows being read. The export then stops instead of mixing two results.
   if (!week.rowsPurged && read !== week.rowCount) {
     throw new ExportInterruptedError(
       `The result of week ${week.isoWeek} was replaced during the export; download it again.`,

@@ -100,7 +100,7 @@ function handleFailure(error: unknown, res: ServerResponse, logger: Logger, path
   } else {
     logger.error({ err: error, path }, "export failed");
   }
-  // Once the body has started, only a broken connection tells the client the file is cut short.
+  // Once the body has started, only a broken connection signals that the file is cut short.
   if (res.headersSent) res.destroy(error as Error);
   else sendJsonError(res, 500, { error: "The export failed; the details are in the server log." });
 }

@@ -24,16 +24,18 @@ export async function listColumns(
   collectionIds: string[],
 ): Promise<CollectionColumn[]> {
   const ids = Prisma.join(collectionIds.map((id) => Prisma.sql`${id}::uuid`));
-  const occurrences = await prisma.$queryRaw<ColumnOccurrence[]>`
+  // Two independent reads, sent together so that a connection pool runs them in parallel.
+  const occurrencesQuery = prisma.$queryRaw<ColumnOccurrence[]>`
     SELECT c.value->>'name' AS name, c.value->>'type' AS type,
       COALESCE((c.value->>'valueCount')::int, 0) AS "valueCount"
     FROM "Week" w CROSS JOIN LATERAL jsonb_array_elements(w.summary->'columns') WITH ORDINALITY AS c(value, position)
     WHERE w."collectionId" IN (${ids}) AND w."currentResultId" IS NOT NULL
     ORDER BY w."startDate", c.position`;
-  const dimensions = await prisma.$queryRaw<{ name: string }[]>`
+  const dimensionsQuery = prisma.$queryRaw<{ name: string }[]>`
     SELECT DISTINCT d.value->>'name' AS name
     FROM "Week" w CROSS JOIN LATERAL jsonb_array_elements(w.summary->'dimensions') AS d(value)
     WHERE w."collectionId" IN (${ids}) AND w."currentResultId" IS NOT NULL`;
+  const [occurrences, dimensions] = await Promise.all([occurrencesQuery, dimensionsQuery]);
   const dimensionNames = new Set(dimensions.map((row) => row.name));
 
   const byName = new Map<string, { types: Set<ColumnType>; weekCount: number }>();
@@ -41,7 +43,7 @@ export async function listColumns(
     let entry = byName.get(name);
     if (!entry) byName.set(name, (entry = { types: new Set(), weekCount: 0 }));
     entry.weekCount++;
-    // A column without values in a week says nothing about its type.
+    // A column without values in a week gives no evidence of its type.
     if (valueCount > 0) entry.types.add(type);
   }
   return [...byName].map(([name, { types, weekCount }]) => ({

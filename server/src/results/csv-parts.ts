@@ -13,8 +13,8 @@ function toNodeStream(part: CsvPart): Readable {
 
 /**
  * Streams the rows of every part in the order of a combined header. Each part starts with
- * its own header line; a column first seen in a later part is announced through `onColumn`
- * and earlier rows simply lack it. Empty fields become null.
+ * its own header line. A column first seen in a later part is reported through `onColumn`,
+ * and earlier rows lack it. Empty fields become null.
  */
 export async function* readCsvParts(
   parts: AsyncIterable<CsvPart> | Iterable<CsvPart>,

@@ -5,7 +5,7 @@ import { openRowWriter } from "./row-writer.ts";
 import { SummaryBuilder, type MetricRow } from "./summary.ts";
 import { ResultIngestError, type ResultColumn, type ResultSummary } from "./types.ts";
 
-/** What `ingestResult` stores: the downloaded result of one execution of one week. */
+/** Input of `ingestResult`: the downloaded result of one execution of one week. */
 export interface IngestRequest {
   executionId: string;
   weekId: string;
@@ -27,8 +27,8 @@ export interface IngestedResult {
 const metricInsertBatch = 1000;
 
 /**
- * Streams an execution's CSV parts into a new ResultSet with its rows, column types,
- * summary and WeekMetric rows, and leaves it complete but not current: the scheduler makes
+ * Streams an execution's CSV parts into a new ResultSet with its rows, column types, summary
+ * and WeekMetric rows. The set is left complete but not current, because the scheduler makes
  * it current with `activateResult` in its finishing transaction. An earlier ResultSet of the
  * same execution that never became current (a crash mid-ingest) is deleted first.
  */
@@ -67,7 +67,7 @@ async function startResultSet(prisma: PrismaClient, request: IngestRequest): Pro
     select: { collectionId: true, currentResult: { select: { executionId: true } } },
   });
   if (!week)
-    throw new ResultIngestError(`Week ${request.weekId} not found; it may have been deleted.`);
+    throw new ResultIngestError(`Week ${request.weekId} not found: it may have been deleted.`);
   if (week.collectionId !== request.collectionId) {
     throw new ResultIngestError(
       `Week ${request.weekId} belongs to collection ${week.collectionId}, not ${request.collectionId}.`,
@@ -75,7 +75,7 @@ async function startResultSet(prisma: PrismaClient, request: IngestRequest): Pro
   }
   if (week.currentResult?.executionId === request.executionId) {
     throw new ResultIngestError(
-      `Execution ${request.executionId} already has the current result of week ${request.weekId}; ` +
+      `Execution ${request.executionId} already has the current result of week ${request.weekId}: ` +
         "start a new execution to replace it.",
     );
   }

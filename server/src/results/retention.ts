@@ -1,7 +1,7 @@
 import type { PrismaClient } from "../generated/prisma/client.ts";
 import type { Logger } from "../logger.ts";
 
-/** What a retention pass removed. */
+/** Counts of what a retention pass deleted. */
 export interface PurgeReport {
   resultSets: number;
   rows: number;

@@ -148,7 +148,7 @@ export class SummaryBuilder {
       summary.dimensions.push({ name: column.name, distinctValues });
       metricRows.push(...rows);
     });
-    summary.dimensions.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    summary.dimensions.sort((a, b) => (a.name < b.name ? -1 : 1));
     return { summary, metricRows };
   }
 

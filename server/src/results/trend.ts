@@ -103,10 +103,10 @@ function groupedSeries(weeks: WeekStats[], aggregate: Aggregate, top: number): T
   const ranked = [...totals]
     .sort(([keyA, a], [keyB, b]) => rank(b) - rank(a) || (keyA < keyB ? -1 : 1))
     .map(([key]) => key);
-  const kept = ranked.slice(0, top);
+  const topKeys = ranked.slice(0, top);
   const others = new Set(ranked.slice(top));
 
-  const series = kept.map((key) =>
+  const series = topKeys.map((key) =>
     buildSeries(weeks, aggregate, key, false, (week) => week.byKey.get(key)),
   );
   if (others.size > 0) {

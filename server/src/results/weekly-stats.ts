@@ -6,7 +6,7 @@ import { ResultQueryError } from "./types.ts";
 // the cost depends on weeks x dimension values and not on the number of raw rows. Several
 // collections of one workflow are combined week by week (by week start date).
 
-/** How a trend or comparison combines a metric's values. */
+/** Aggregate function that a trend or comparison applies to a metric's values. */
 export type Aggregate = "SUM" | "AVG" | "MIN" | "MAX" | "COUNT";
 
 /** Week statuses, most in need of attention first; a combined week shows the first present. */
@@ -18,7 +18,7 @@ export interface DimensionFilter {
   values: string[];
 }
 
-/** Which metric to read, for which collections and weeks. */
+/** Metric query: the metric, its collections, and optionally a dimension and a week range. */
 export interface MetricQuery {
   collectionIds: string[];
   metric: string;
@@ -50,21 +50,32 @@ export interface WeekStats {
   byKey: Map<string, Stats>;
 }
 
-/** Combines two stats; either may be missing. */
+/** Applies `combine` to two values of which either may be null (no values). */
+function combineNullable(
+  a: number | null,
+  b: number | null,
+  combine: (x: number, y: number) => number,
+): number | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return combine(a, b);
+}
+
+/** Combines two stats; the first may be missing. */
 export function combineStats(a: Stats | undefined, b: Stats): Stats {
   if (!a) return { ...b };
   return {
-    sum: a.sum === null ? b.sum : b.sum === null ? a.sum : a.sum + b.sum,
+    sum: combineNullable(a.sum, b.sum, (x, y) => x + y),
     count: a.count + b.count,
-    min: a.min === null ? b.min : b.min === null ? a.min : Math.min(a.min, b.min),
-    max: a.max === null ? b.max : b.max === null ? a.max : Math.max(a.max, b.max),
+    min: combineNullable(a.min, b.min, Math.min),
+    max: combineNullable(a.max, b.max, Math.max),
   };
 }
 
 /**
  * Returns the aggregate of some stats. A week whose result has the metric column but no
- * matching values has SUM and COUNT 0 and no AVG, MIN or MAX; a week without a result or
- * without the column has no value at all.
+ * matching values has SUM and COUNT 0, and no AVG, MIN or MAX. A week without a result, or
+ * whose result lacks the column, has no value at all.
  */
 export function aggregateValue(
   stats: Stats | undefined,
@@ -91,7 +102,11 @@ export async function validateMetricQuery(
   prisma: PrismaClient,
   query: MetricQuery,
 ): Promise<CollectionColumn[]> {
-  await checkCollections(prisma, query.collectionIds);
+  checkCollectionIds(query.collectionIds);
+  const [, columns] = await Promise.all([
+    checkCollections(prisma, query.collectionIds),
+    listColumns(prisma, query.collectionIds),
+  ]);
   for (const date of [query.from, query.to]) {
     if (date && !/^\d{4}-\d{2}-\d{2}$/.test(date)) {
       throw new ResultQueryError(`Invalid date "${date}": expected YYYY-MM-DD.`, [
@@ -102,7 +117,6 @@ export async function validateMetricQuery(
   if (query.from && query.to && query.from > query.to) {
     throw new ResultQueryError(`Invalid range: ${query.from} is after ${query.to}.`, ["from"]);
   }
-  const columns = await listColumns(prisma, query.collectionIds);
   checkMetric(columns, query.metric);
   if (query.groupBy) checkDimension(columns, query.groupBy, ["groupBy"]);
   if (query.filter) {
@@ -118,10 +132,21 @@ export async function validateMetricQuery(
   return columns;
 }
 
-async function checkCollections(prisma: PrismaClient, collectionIds: string[]): Promise<void> {
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function checkCollectionIds(collectionIds: string[]): void {
   if (collectionIds.length === 0) {
     throw new ResultQueryError("Give at least one collection id.", ["collectionIds"]);
   }
+  const invalid = collectionIds.find((id) => !uuidPattern.test(id));
+  if (invalid !== undefined) {
+    throw new ResultQueryError(`Collection ${invalid} not found: ids are uuids.`, [
+      "collectionIds",
+    ]);
+  }
+}
+
+async function checkCollections(prisma: PrismaClient, collectionIds: string[]): Promise<void> {
   const collections = await prisma.collection.findMany({
     where: { id: { in: collectionIds } },
     select: { id: true, workflowId: true },
@@ -167,13 +192,13 @@ export async function loadWeekStats(
     : Prisma.empty;
   const keyColumn = query.groupBy ? Prisma.sql`wm."dimensionValue"` : Prisma.sql`''`;
 
-  const weekRows = await prisma.$queryRaw<WeekRow[]>`
+  const weekQuery = prisma.$queryRaw<WeekRow[]>`
     SELECT w."startDate"::text AS "weekStart", w."isoWeek", w.partial, w.status::text AS status,
       COALESCE(w.summary->'columns' @> jsonb_build_array(jsonb_build_object('name', ${query.metric}::text)), false) AS "hasMetric"
     FROM "Week" w
     WHERE w."collectionId" IN (${ids}) ${range}
     ORDER BY w."startDate"`;
-  const statsRows = await prisma.$queryRaw<StatsRow[]>`
+  const statsQuery = prisma.$queryRaw<StatsRow[]>`
     SELECT w."startDate"::text AS "weekStart", ${keyColumn} AS key,
       sum(wm.sum)::float8 AS sum, sum(wm.count)::float8 AS count,
       min(wm.min)::float8 AS min, max(wm.max)::float8 AS max
@@ -181,6 +206,7 @@ export async function loadWeekStats(
     WHERE wm."collectionId" IN (${ids}) AND wm.metric = ${query.metric}
       AND wm.dimension = ${dimension} ${values} ${range}
     GROUP BY 1, 2`;
+  const [weekRows, statsRows] = await Promise.all([weekQuery, statsQuery]);
   return mergeWeeks(weekRows, statsRows);
 }
 

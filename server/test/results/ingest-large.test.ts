@@ -8,7 +8,7 @@ import { generateCsvParts } from "./csv-generator.ts";
 import { createCollection, createExecution } from "./fixtures.ts";
 
 // A multi-part result generated on the fly: a million rows on PostgreSQL (about 25 s on a
-// busy 2-core machine) and a quarter million on PGlite, which writes about half as fast;
+// busy 2-core machine) and a quarter million on PGlite, which writes about half as fast.
 // bench/ingest.ts runs the million on both. RESULT_TEST_ROWS sets the size for both.
 const rowCounts: Record<Backend, number> = { postgres: 1_000_000, pglite: 250_000 };
 
