@@ -1,4 +1,9 @@
-import { terminalAmcStatuses, type AmcExecution, type AmcExecutionStatus } from "../amc/types.ts";
+import {
+  AmcApiError,
+  terminalAmcStatuses,
+  type AmcExecution,
+  type AmcExecutionStatus,
+} from "../amc/types.ts";
 import { DomainValidationError } from "../domain/errors.ts";
 import { callAmcWithRetry } from "./amc-step.ts";
 import { pollIntervalMs } from "./backoff.ts";
@@ -126,6 +131,27 @@ export async function runWeek(
     );
   }
 
+  try {
+    await awaitResult(context, job, execution, amcExecutionId, status, settleCollection, signal);
+  } catch (error) {
+    // AMC refused a call outright (a 404 for the execution, an expired download URL): the
+    // attempt fails and, when attempts remain, the week runs again from a new execution.
+    if (!(error instanceof AmcApiError) || error.kind !== "permanent") throw error;
+    const reason = `AMC call failed for execution ${amcExecutionId}: ${error.message}`;
+    await finishFailed(context, job, execution.id, "FAILED", reason, settleCollection);
+  }
+}
+
+/** Polls the execution to a terminal status, then stores its result or fails the attempt. */
+async function awaitResult(
+  context: RunnerContext,
+  job: WeekJob,
+  execution: { id: string; submittedAt: Date | null },
+  amcExecutionId: string,
+  status: AmcExecutionStatus,
+  settleCollection: SettleCollection,
+  signal: AbortSignal,
+): Promise<void> {
   let final: AmcExecution;
   if (status === "SUCCEEDED") {
     final = { workflowExecutionId: amcExecutionId, workflowId: "", status };
@@ -140,13 +166,8 @@ export async function runWeek(
   }
   signal.throwIfAborted();
   if (final.status === "SUCCEEDED") {
-    await finishSucceeded(
-      context,
-      job,
-      { id: execution.id, amcExecutionId },
-      settleCollection,
-      signal,
-    );
+    const finishing = { id: execution.id, amcExecutionId };
+    await finishSucceeded(context, job, finishing, settleCollection, signal);
     return;
   }
   const reason = final.statusReason ?? `AMC execution ${amcExecutionId} ended ${final.status}.`;
