@@ -108,6 +108,7 @@ for (const backend of backends) {
         { name: "campaign", type: "STRING", weekCount: 2, isDimension: true },
         { name: "clicks", type: "INTEGER", weekCount: 2, isDimension: false },
       ]);
+
       const { trend, userErrors } = collection.trend;
       assert.deepEqual(userErrors, []);
       assert.equal(trend.aggregate, "SUM");
@@ -129,6 +130,7 @@ for (const backend of backends) {
         trend.series[0].points.map((point: any) => point.value),
         [2, null, 10],
       );
+
       const { comparison } = collection.compare;
       assert.equal(comparison.periodA.value, 6);
       assert.equal(comparison.periodB.value, 10);

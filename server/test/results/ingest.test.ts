@@ -31,6 +31,7 @@ for (const backend of backends) {
           "B,20,2.25,false,2024-01-02,false\n",
         "campaign,impressions,spend,clicked,day,filtered\nA,5,,true,2024-01-03,true\n",
       ]);
+
       assert.deepEqual(
         result.columns.map((column) => `${column.name}:${column.type}`),
         [
@@ -42,12 +43,14 @@ for (const backend of backends) {
           "filtered:boolean",
         ],
       );
+
       assert.equal(result.rowCount, 3);
       assert.deepEqual(await readRows(db, result.resultSetId), [
         ["A", "10", "1.5", "true", "2024-01-01", "false"],
         ["B", "20", "2.25", "false", "2024-01-02", "false"],
         ["A", "5", null, "true", "2024-01-03", "true"],
       ]);
+
       assert.deepEqual(result.summary.metrics.impressions, { sum: 35, min: 5, max: 20, count: 3 });
       assert.deepEqual(result.summary.metrics.spend, { sum: 3.75, min: 1.5, max: 2.25, count: 2 });
       const campaignA = await db.prisma.weekMetric.findFirstOrThrow({
@@ -60,6 +63,7 @@ for (const backend of backends) {
       });
       assert.equal(campaignA.sum, 15);
       assert.equal(campaignA.count, 2);
+
       const week = await db.prisma.week.findUniqueOrThrow({ where: { id: fixture.weeks[0]!.id } });
       assert.equal(week.currentResultId, result.resultSetId);
       assert.equal(week.rowCount, 3);
