@@ -4,7 +4,8 @@ import { ResultQueryError } from "./types.ts";
 
 // Per-week aggregates of one metric, read from WeekMetric rows of current results only, so
 // the cost depends on weeks x dimension values and not on the number of raw rows. Several
-// collections of one workflow are combined week by week (by week start date).
+// collections of one workflow are combined week by week, matched by ISO week, because a
+// collection whose range starts mid-week has a first week that starts after the Monday.
 
 /** Aggregate function that a trend or comparison applies to a metric's values. */
 export type Aggregate = "SUM" | "AVG" | "MIN" | "MAX" | "COUNT";
@@ -38,8 +39,9 @@ export interface Stats {
   max: number | null;
 }
 
-/** One week start across the collections, with its metric stats by dimension value. */
+/** One ISO week across the collections, with its metric stats by dimension value. */
 export interface WeekStats {
+  /** Earliest start date of the week among the collections. */
   weekStart: string;
   isoWeek: string;
   partial: boolean;
@@ -166,7 +168,7 @@ async function checkCollections(prisma: PrismaClient, collectionIds: string[]): 
 }
 
 interface StatsRow extends Stats {
-  weekStart: string;
+  isoWeek: string;
   key: string;
 }
 
@@ -199,7 +201,7 @@ export async function loadWeekStats(
     WHERE w."collectionId" IN (${ids}) ${range}
     ORDER BY w."startDate"`;
   const statsQuery = prisma.$queryRaw<StatsRow[]>`
-    SELECT w."startDate"::text AS "weekStart", ${keyColumn} AS key,
+    SELECT w."isoWeek", ${keyColumn} AS key,
       sum(wm.sum)::float8 AS sum, sum(wm.count)::float8 AS count,
       min(wm.min)::float8 AS min, max(wm.max)::float8 AS max
     FROM "WeekMetric" wm JOIN "Week" w ON w."currentResultId" = wm."resultSetId"
@@ -213,9 +215,9 @@ export async function loadWeekStats(
 function mergeWeeks(weekRows: WeekRow[], statsRows: StatsRow[]): WeekStats[] {
   const weeks = new Map<string, WeekStats>();
   for (const row of weekRows) {
-    const week = weeks.get(row.weekStart);
+    const week = weeks.get(row.isoWeek);
     if (!week) {
-      weeks.set(row.weekStart, { ...row, byKey: new Map() });
+      weeks.set(row.isoWeek, { ...row, byKey: new Map() });
       continue;
     }
     week.partial ||= row.partial;
@@ -224,8 +226,8 @@ function mergeWeeks(weekRows: WeekRow[], statsRows: StatsRow[]): WeekStats[] {
       week.status = row.status;
     }
   }
-  for (const { weekStart, key, ...stats } of statsRows) {
-    const week = weeks.get(weekStart);
+  for (const { isoWeek, key, ...stats } of statsRows) {
+    const week = weeks.get(isoWeek);
     if (week) week.byKey.set(key, combineStats(week.byKey.get(key), stats));
   }
   return [...weeks.values()];

@@ -23,10 +23,13 @@ export function isoWeekOf(monday: string): string {
   return `${year}-W${String(week).padStart(2, "0")}`;
 }
 
-/** Creates a collection of `weekCount` full weeks starting on the Monday `firstMonday`. */
+/**
+ * Creates a collection of `weekCount` weeks starting on the Monday `firstMonday`. With
+ * `firstDay` later in that week, the first week starts there and is partial.
+ */
 export async function createCollection(
   database: Database,
-  options: { weekCount: number; firstMonday?: string; workflowId?: string },
+  options: { weekCount: number; firstMonday?: string; firstDay?: string; workflowId?: string },
 ): Promise<CollectionFixture> {
   const { prisma } = database;
   const n = ++counter;
@@ -58,22 +61,28 @@ export async function createCollection(
       .slice(0, 10),
   );
   const last = starts.at(-1)!;
+  const firstDay = options.firstDay ?? firstMonday;
+  starts[0] = firstDay;
   const collection = await prisma.collection.create({
     data: {
       name: `collection ${n}`,
       workflowId,
       instanceId: instance.id,
-      startDate: new Date(firstMonday),
+      startDate: new Date(firstDay),
       endDate: new Date(Date.parse(last) + 6 * 86_400_000),
       sqlSnapshot: "SELECT 1",
       workflowVersion: 1,
       weeks: {
-        create: starts.map((start) => ({
-          startDate: new Date(start),
-          endDate: new Date(Date.parse(start) + 6 * 86_400_000),
-          isoWeek: isoWeekOf(start),
-          dataReadyAt: new Date(Date.parse(start) + 9 * 86_400_000),
-        })),
+        create: starts.map((start, i) => {
+          const monday = Date.parse(firstMonday) + i * 7 * 86_400_000;
+          return {
+            startDate: new Date(start),
+            endDate: new Date(monday + 6 * 86_400_000),
+            isoWeek: isoWeekOf(new Date(monday).toISOString().slice(0, 10)),
+            partial: start !== new Date(monday).toISOString().slice(0, 10),
+            dataReadyAt: new Date(monday + 9 * 86_400_000),
+          };
+        }),
       },
     },
     include: { weeks: { orderBy: { startDate: "asc" } } },

@@ -164,6 +164,25 @@ for (const backend of backends) {
       assert.equal(columns.find((column) => column.name === "spend")?.weekCount, 3);
     });
 
+    test("trend matches weeks by ISO week", async () => {
+      const midWeek = await createCollection(db, {
+        weekCount: 1,
+        firstDay: "2024-01-03",
+        workflowId: main.workflowId,
+      });
+      await storeWeekResult(db, midWeek, 0, ["campaign,impressions\nD,7\n"]);
+      const trend = await queryTrend(db.prisma, {
+        collectionIds: [midWeek.collectionId, main.collectionId],
+        metric: "impressions",
+      });
+      const [first] = trend.series[0]!.points;
+      assert.equal(trend.series[0]!.points.length, 4);
+      assert.equal(first!.weekStart, "2024-01-01");
+      assert.equal(first!.isoWeek, "2024-W01");
+      assert.equal(first!.value, 107);
+      assert.equal(first!.partial, true);
+    });
+
     test("trend rejects other workflow", async () => {
       const other = await createCollection(db, { weekCount: 1 });
       await assert.rejects(
