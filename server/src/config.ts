@@ -24,6 +24,8 @@ export interface Config {
   secretKey?: string;
   /** Origins allowed to open WebSockets and send cross-site requests. */
   allowedOrigins: string[];
+  /** Serves GraphiQL at GET /graphql; off by default because the page loads its code from unpkg.com. */
+  graphiql: boolean;
   /** Tokens given in the environment, as `role:token` pairs. */
   bootstrapTokens: { role: "VIEWER" | "OPERATOR" | "ADMIN"; token: string }[];
   sandbox: {
@@ -186,6 +188,7 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir,
     database: readDatabase(reader, dataDir),
     secretKey: reader.optional("SECRET_KEY"),
+    graphiql: reader.boolean("GRAPHIQL", false),
     allowedOrigins: reader
       .string("ALLOWED_ORIGINS", `http://localhost:${webPort},http://127.0.0.1:${webPort}`)
       .split(",")
