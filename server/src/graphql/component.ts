@@ -42,7 +42,7 @@ export function createGraphQLComponent(options: GraphQLComponentOptions = {}): C
       services,
       access,
       allowedOrigins: config.allowedOrigins,
-      graphiql: process.env.NODE_ENV !== "production",
+      graphiql: config.graphiql,
     });
     parts.routes.push(async (req, res) => {
       const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
