@@ -61,5 +61,5 @@ export const createApiTokenMutation = `mutation CreateToken($input: CreateApiTok
 }`;
 
 export const collectionUpdatedSubscription = `subscription Watch($id: ID!) {
-  collectionUpdated(id: $id) { ${collectionFields} }
+  collectionUpdated(id: $id) { deleted collection { ${collectionFields} } }
 }`;

@@ -11,6 +11,22 @@ function describeProgress(collection: CollectionView): string {
   return `${formatProgressBar(p.succeeded + p.skipped, p.total)}${failed} ${collection.status}`;
 }
 
+/** Turns what graphql-ws reports (an Error, GraphQL errors or a close event) into an Error. */
+function describeSubscriptionError(error: unknown): Error {
+  if (error instanceof Error) return error;
+  if (Array.isArray(error)) {
+    const messages = error.map((item: { message?: string }) => item.message ?? String(item));
+    return new Error(`The subscription failed: ${messages.join("; ")}`);
+  }
+  const close = error as { code?: number; reason?: string };
+  if (typeof close.code === "number") {
+    return new Error(
+      `The WebSocket closed with code ${close.code}: ${close.reason || "no reason"}.`,
+    );
+  }
+  return new Error(`The subscription failed: ${String(error)}`);
+}
+
 /**
  * Follows a collection through the collectionUpdated subscription until it settles, drawing
  * a progress bar on stderr. Events older than the state already shown are dropped by version.
@@ -25,7 +41,9 @@ export async function waitForCollection(
   let latest: CollectionView | undefined;
 
   const show = (collection: CollectionView) => {
-    if (latest && collection.version <= latest.version) return;
+    // A week's change resends the collection's version with new progress, so only strictly
+    // older versions are stale.
+    if (latest && collection.version < latest.version) return;
     latest = collection;
     if (options.quiet) return;
     const line = describeProgress(collection);
@@ -39,14 +57,21 @@ export async function waitForCollection(
         if (latest && settledStatuses.has(latest.status)) resolve(latest);
       };
       // Subscribe before reading the current state, so no change falls between the two.
-      client.subscribe<{ collectionUpdated: CollectionView }>(
+      client.subscribe<{
+        collectionUpdated: { deleted: boolean; collection: CollectionView | null };
+      }>(
         { query: collectionUpdatedSubscription, variables: { id } },
         {
           next: (result) => {
-            if (result.errors?.length) reject(new Error(result.errors[0]!.message));
-            else if (result.data) settleIfDone(result.data.collectionUpdated);
+            if (result.errors?.length) {
+              reject(describeSubscriptionError(result.errors));
+              return;
+            }
+            const update = result.data?.collectionUpdated;
+            if (update?.deleted) reject(new Error(`Collection ${id} was deleted.`));
+            else if (update?.collection) settleIfDone(update.collection);
           },
-          error: (error) => reject(error instanceof Error ? error : new Error(String(error))),
+          error: (error) => reject(describeSubscriptionError(error)),
           complete: () => reject(new Error("The server ended the subscription.")),
         },
       );
