@@ -23,17 +23,19 @@ export function isoWeekOf(monday: string): string {
   return `${year}-W${String(week).padStart(2, "0")}`;
 }
 
-/**
- * Creates a collection of `weekCount` weeks starting on the Monday `firstMonday`. With
- * `firstDay` later in that week, the first week starts there and is partial.
- */
-export async function createCollection(
+const dayMs = 86_400_000;
+
+function toDay(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+/** Creates an account with one instance, and a workflow unless one is given. */
+async function createOwners(
   database: Database,
-  options: { weekCount: number; firstMonday?: string; firstDay?: string; workflowId?: string },
-): Promise<CollectionFixture> {
+  n: number,
+  workflowId: string | undefined,
+): Promise<{ instanceId: string; workflowId: string }> {
   const { prisma } = database;
-  const n = ++counter;
-  const firstMonday = options.firstMonday ?? "2024-01-01";
   const account = await prisma.account.create({
     data: {
       name: `account ${n} ${Math.random()}`,
@@ -48,42 +50,53 @@ export async function createCollection(
   const instance = await prisma.instance.create({
     data: { accountId: account.id, amcInstanceId: `amc${n}`, name: `Instance ${n}` },
   });
-  const workflowId =
-    options.workflowId ??
-    (
-      await prisma.workflow.create({
-        data: { name: `wf ${n} ${Math.random()}`, sqlTemplate: "SELECT 1" },
-      })
-    ).id;
-  const starts = Array.from({ length: options.weekCount }, (_, i) =>
-    new Date(Date.parse(`${firstMonday}T00:00:00Z`) + i * 7 * 86_400_000)
-      .toISOString()
-      .slice(0, 10),
-  );
-  const last = starts.at(-1)!;
+  if (workflowId) return { instanceId: instance.id, workflowId };
+
+  const workflow = await prisma.workflow.create({
+    data: { name: `wf ${n} ${Math.random()}`, sqlTemplate: "SELECT 1" },
+  });
+  return { instanceId: instance.id, workflowId: workflow.id };
+}
+
+/** Plans `weekCount` Monday-to-Sunday weeks; the first starts on `firstDay` of its week. */
+function planWeeks(firstMonday: string, firstDay: string, weekCount: number) {
+  return Array.from({ length: weekCount }, (_, i) => {
+    const mondayMs = Date.parse(firstMonday) + i * 7 * dayMs;
+    const start = i === 0 ? firstDay : toDay(mondayMs);
+    return {
+      startDate: new Date(start),
+      endDate: new Date(mondayMs + 6 * dayMs),
+      isoWeek: isoWeekOf(toDay(mondayMs)),
+      partial: start !== toDay(mondayMs),
+      dataReadyAt: new Date(mondayMs + 9 * dayMs),
+    };
+  });
+}
+
+/**
+ * Creates a collection of `weekCount` weeks starting on the Monday `firstMonday`. With
+ * `firstDay` later in that week, the first week starts there and is partial.
+ */
+export async function createCollection(
+  database: Database,
+  options: { weekCount: number; firstMonday?: string; firstDay?: string; workflowId?: string },
+): Promise<CollectionFixture> {
+  const n = ++counter;
+  const firstMonday = options.firstMonday ?? "2024-01-01";
   const firstDay = options.firstDay ?? firstMonday;
-  starts[0] = firstDay;
-  const collection = await prisma.collection.create({
+  const { instanceId, workflowId } = await createOwners(database, n, options.workflowId);
+  const weeks = planWeeks(firstMonday, firstDay, options.weekCount);
+
+  const collection = await database.prisma.collection.create({
     data: {
       name: `collection ${n}`,
       workflowId,
-      instanceId: instance.id,
+      instanceId,
       startDate: new Date(firstDay),
-      endDate: new Date(Date.parse(last) + 6 * 86_400_000),
+      endDate: weeks.at(-1)!.endDate,
       sqlSnapshot: "SELECT 1",
       workflowVersion: 1,
-      weeks: {
-        create: starts.map((start, i) => {
-          const monday = Date.parse(firstMonday) + i * 7 * 86_400_000;
-          return {
-            startDate: new Date(start),
-            endDate: new Date(monday + 6 * 86_400_000),
-            isoWeek: isoWeekOf(new Date(monday).toISOString().slice(0, 10)),
-            partial: start !== new Date(monday).toISOString().slice(0, 10),
-            dataReadyAt: new Date(monday + 9 * 86_400_000),
-          };
-        }),
-      },
+      weeks: { create: weeks },
     },
     include: { weeks: { orderBy: { startDate: "asc" } } },
   });
@@ -92,7 +105,7 @@ export async function createCollection(
     workflowId,
     weeks: collection.weeks.map((week) => ({
       id: week.id,
-      startDate: week.startDate.toISOString().slice(0, 10),
+      startDate: toDay(week.startDate.getTime()),
       isoWeek: week.isoWeek,
     })),
   };
