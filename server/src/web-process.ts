@@ -32,7 +32,7 @@ export async function startWebProcess(options: {
       env: {
         ...process.env,
         NEXT_TELEMETRY_DISABLED: "1",
-        AMC_API_URL: apiUrl,
+        API_URL: apiUrl,
         PORT: String(port),
       },
       stdio: ["ignore", "pipe", "pipe"],
