@@ -22,6 +22,7 @@ const buildWeb = process.env.E2E_SKIP_BUILD === "1" ? "" : "pnpm run build && ";
 
 export default defineConfig({
   testDir: "./tests",
+  globalSetup: "./support/global-setup.ts",
   outputDir: "./test-results",
   // The tests share one server whose scheduler runs at most five collections at once.
   workers: 1,

@@ -53,3 +53,7 @@ export const addSandboxFault = (rule: Record<string, unknown>) =>
   post(`${sandboxUrl}/_sandbox/faults`, rule);
 /** Removes every sandbox fault rule. */
 export const clearSandboxFaults = () => post(`${sandboxUrl}/_sandbox/faults`, undefined, "DELETE");
+
+/** Sets how long each new sandbox execution runs, in milliseconds. */
+export const setSandboxExecutionMs = (executionDurationMs: number) =>
+  post(`${sandboxUrl}/_sandbox/config`, { executionDurationMs }, "PUT");

@@ -1,64 +1,45 @@
 import { graphql } from "./api.ts";
+import { instanceName, weeklyWorkflowName } from "./global-setup.ts";
 
 // Arranging collections through the API, for tests whose subject is not the form.
 
-interface Setup {
+/** Ids of the workflow and instance that scenarios run collections with. */
+export interface Setup {
   workflowId: string;
-  workflowName: string;
   instanceId: string;
-  instanceName: string;
 }
 
 interface CatalogData {
-  workflows: {
-    edges: {
-      node: { id: string; name: string; parameters: { required: boolean; default: unknown }[] };
-    }[];
-  };
-  instances: { edges: { node: { id: string; name: string } }[] };
+  workflows: { nodes: { id: string; name: string }[] };
+  instances: { nodes: { id: string; name: string }[] };
 }
 
-/** Returns the first seeded workflow that needs no parameter values, and the first instance. */
+/** Returns the ids of the workflow and instance that global setup created. */
 export async function findDemoSetup(): Promise<Setup> {
   const data = await graphql<CatalogData>(`
     {
-      workflows(first: 50) {
-        edges {
-          node {
-            id
-            name
-            parameters {
-              required
-              default
-            }
-          }
+      workflows(first: 100) {
+        nodes {
+          id
+          name
         }
       }
-      instances(first: 50) {
-        edges {
-          node {
-            id
-            name
-          }
+      instances(first: 100) {
+        nodes {
+          id
+          name
         }
       }
     }
   `);
-  const workflow = data.workflows.edges
-    .map((edge) => edge.node)
-    .find((node) =>
-      node.parameters.every((parameter) => !parameter.required || parameter.default !== null),
-    );
-  const instance = data.instances.edges[0]?.node;
+  const workflow = data.workflows.nodes.find((node) => node.name === weeklyWorkflowName);
+  const instance = data.instances.nodes.find((node) => node.name === instanceName);
   if (!workflow || !instance) {
-    throw new Error("The server seeded no workflow without required parameters, or no instance.");
+    throw new Error(
+      `Workflow "${weeklyWorkflowName}" or instance "${instanceName}" is missing; global setup creates them.`,
+    );
   }
-  return {
-    workflowId: workflow.id,
-    workflowName: workflow.name,
-    instanceId: instance.id,
-    instanceName: instance.name,
-  };
+  return { workflowId: workflow.id, instanceId: instance.id };
 }
 
 /** Returns the Monday `weeksAgo` whole weeks before the last complete week's Monday. */

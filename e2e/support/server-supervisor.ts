@@ -15,11 +15,12 @@ import {
   webPort,
 } from "./stack.ts";
 
-// Runs the real server process for the end-to-end suite, behind a TCP proxy that tests can
-// control: POST /cut drops every connection through the proxy and refuses new ones (the
-// browser's WebSocket breaks as in a network failure), POST /restore accepts them again, and
+// Runs the real server process for the end-to-end suite behind a TCP proxy that tests control.
+// POST /cut drops every connection through the proxy and rejects new ones, so the browser's
+// WebSocket breaks as in a network failure. POST /restore accepts connections again, and
 // POST /restart stops the server process and starts it again on the same data directory.
-// Playwright's webServer starts this script and waits for the API's /ready through the proxy.
+// The AMC sandbox runs as its own process, so executions in flight survive a server restart as
+// they do on AMC. Playwright's webServer starts this script and waits for /ready through the proxy.
 
 const serverDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../server");
 const dataDir = mkdtempSync(path.join(tmpdir(), "amc-collections-e2e-"));
@@ -32,9 +33,8 @@ const serverEnv: NodeJS.ProcessEnv = {
   PORT: String(backendPort),
   DATA_DIR: dataDir,
   DATABASE_URL: "",
-  AMC_SANDBOX: "on",
-  AMC_SANDBOX_PORT: String(sandboxPort),
-  AMC_SANDBOX_EXECUTION_MS: String(sandboxExecutionMs),
+  // The account that global setup creates points at the separate sandbox process.
+  AMC_SANDBOX: "off",
   ALLOWED_ORIGINS: `http://127.0.0.1:${webPort},http://localhost:${webPort}`,
   SCHEDULER_TICK_MS: "100",
   POLL_INTERVAL_MIN_MS: "100",
@@ -42,20 +42,37 @@ const serverEnv: NodeJS.ProcessEnv = {
   RETRY_BASE_DELAY_MS: "200",
   RETRY_MAX_DELAY_MS: "1000",
   MAX_ATTEMPTS: "1",
+  // Few weeks at once, so that a collection of 12 weeks runs in several rounds that a test can
+  // pause between.
+  MAX_RUNNING_WEEKS_PER_COLLECTION: "4",
   LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? "info",
   NODE_ENV: "production",
 };
 
+const sandboxEnv: NodeJS.ProcessEnv = {
+  ...process.env,
+  AMC_SANDBOX_PORT: String(sandboxPort),
+  AMC_SANDBOX_EXECUTION_MS: String(sandboxExecutionMs),
+  LOG_LEVEL: serverEnv.LOG_LEVEL,
+};
+
 let server: ChildProcess | null = null;
 
-function startServer(): void {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+function spawnLogged(script: string, env: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawn(process.execPath, ["--import", "tsx", script], {
     cwd: serverDir,
-    env: serverEnv,
+    env,
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout?.pipe(logFile, { end: false });
   child.stderr?.pipe(logFile, { end: false });
+  return child;
+}
+
+const sandbox = spawnLogged("src/sandbox/main.ts", sandboxEnv);
+
+function startServer(): void {
+  const child = spawnLogged("src/main.ts", serverEnv);
   child.on("exit", (code, signal) => {
     logFile.write(`supervisor: server exited with code ${code} and signal ${signal}\n`);
     if (server === child) server = null;
@@ -141,6 +158,7 @@ async function shutdown(): Promise<void> {
   proxy.close();
   control.close();
   await stopServer();
+  sandbox.kill("SIGTERM");
   rmSync(dataDir, { recursive: true, force: true });
   process.exit(0);
 }

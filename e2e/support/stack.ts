@@ -18,5 +18,12 @@ export const controlUrl = `http://127.0.0.1:${controlPort}`;
 export const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
 export const webUrl = `http://127.0.0.1:${webPort}`;
 
-/** Wall-clock duration of one sandbox execution; short so that 52 weeks finish in seconds. */
+/** Wall-clock duration of one sandbox execution; short so that collections finish in seconds. */
 export const sandboxExecutionMs = 600;
+
+/**
+ * Weeks of the collections that scenarios create. Every scenario uses the same workflow and the
+ * same last weeks, so the sandbox computes each week's SQL once and answers later runs from its
+ * cache; a cold week takes about a second of SQL time on a busy two-core machine.
+ */
+export const scenarioWeeks = 12;

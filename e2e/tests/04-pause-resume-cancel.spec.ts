@@ -1,9 +1,20 @@
 import { expect, test } from "@playwright/test";
+import { setSandboxExecutionMs } from "../support/api.ts";
 import { createCollection } from "../support/collections.ts";
 import { countLoads, finishedWeeks, saveScreenshot, statusCount } from "../support/pages.ts";
+import { sandboxExecutionMs, scenarioWeeks } from "../support/stack.ts";
+
+// Slow executions leave time to act between the scheduler's rounds of weeks.
+test.beforeEach(async () => {
+  await setSandboxExecutionMs(2_500);
+});
+
+test.afterEach(async () => {
+  await setSandboxExecutionMs(sandboxExecutionMs);
+});
 
 test("pause, resume and cancel", async ({ page }, testInfo) => {
-  const collection = await createCollection(`e2e controls ${Date.now()}`, 52);
+  const collection = await createCollection(`e2e controls ${Date.now()}`, scenarioWeeks);
   const loads = countLoads(page);
   await page.goto(`/collections/${encodeURIComponent(collection.id)}`);
   const header = page.locator(".page-header [data-status]");
@@ -15,7 +26,7 @@ test("pause, resume and cancel", async ({ page }, testInfo) => {
   const pausedAt = await finishedWeeks(page);
   await page.waitForTimeout(2_000);
   expect(await finishedWeeks(page)).toBe(pausedAt);
-  expect(pausedAt).toBeLessThan(52);
+  expect(pausedAt).toBeLessThan(scenarioWeeks);
   await saveScreenshot(page, testInfo, "paused");
 
   await page.getByRole("button", { name: "Resume" }).click();

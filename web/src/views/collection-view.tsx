@@ -12,6 +12,7 @@ import type { CollectionSummary, Week } from "@/api/types.ts";
 import { describeError } from "@/api/user-errors.ts";
 import { CollectionActions } from "@/components/collection-actions.tsx";
 import { ProgressBar } from "@/components/progress-bar.tsx";
+import { StaleNotice } from "@/components/stale-notice.tsx";
 import { StatusBadge } from "@/components/status-badge.tsx";
 import { TrendPanel } from "@/components/trend-panel.tsx";
 import { WeekGrid } from "@/components/week-grid.tsx";
@@ -47,8 +48,9 @@ export function CollectionView({ id }: { id: string }) {
   useSubscription({ query: WeekUpdatedSubscription, variables: { collectionId: id } });
   const exportUrl = useApiRouteUrl(`/export/collections/${encodeURIComponent(id)}.csv`);
 
+  // After a failed refresh the cache still has the last known state, which stays on screen.
   const message = describeError(error);
-  if (message) {
+  if (message && !data) {
     return (
       <p className="notice notice-error" role="alert">
         {message}
@@ -63,6 +65,7 @@ export function CollectionView({ id }: { id: string }) {
   const { progress } = collection;
   return (
     <>
+      <StaleNotice message={message} />
       <div className="page-header">
         <div>
           <h1>{collection.name}</h1>

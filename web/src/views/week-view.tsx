@@ -10,6 +10,7 @@ import type { UserError, Week } from "@/api/types.ts";
 import { describeError } from "@/api/user-errors.ts";
 import { ResultPreview, type ResultPreviewData } from "@/components/result-preview.tsx";
 import { SqlView } from "@/components/sql-view.tsx";
+import { StaleNotice } from "@/components/stale-notice.tsx";
 import { StatusBadge } from "@/components/status-badge.tsx";
 import { Timeline, type TimelineEvent } from "@/components/timeline.tsx";
 import { formatDateTime, formatDurationMs, formatNumber } from "@/lib/format.ts";
@@ -105,8 +106,9 @@ export function WeekView({ id }: { id: string }) {
   const [retryState, retry] = useMutation<RetryPayload>(RetryWeekMutation);
   const [retryMessage, setRetryMessage] = useState<string | null>(null);
 
+  // After a failed refresh the cache still has the last known state, which stays on screen.
   const message = describeError(error);
-  if (message) {
+  if (message && !data) {
     return (
       <p className="notice notice-error" role="alert">
         {message}
@@ -128,6 +130,7 @@ export function WeekView({ id }: { id: string }) {
   const executions = [...week.executions].reverse();
   return (
     <>
+      <StaleNotice message={message} />
       <p>
         <Link href={`/collections/${encodeURIComponent(week.collection.id)}`}>
           ← {week.collection.name}
