@@ -19,6 +19,8 @@ import {
 
 const MILLICENTS_PER_DOLLAR = 100_000;
 const MICROCENTS_PER_DOLLAR = 100_000_000;
+/** Resolution of weighted picks: weights are rounded to 1/BUCKETS. */
+const BUCKETS = 1000;
 
 /** Tables of the synthetic dataset that submitted SQL may read. */
 export const datasetTables = [
@@ -173,6 +175,28 @@ CREATE TABLE amc_internal.products (
   asin text PRIMARY KEY, item text, price numeric(10, 2), pick_from float8, pick_to float8);
 INSERT INTO amc_internal.products VALUES
   ${productRows.join(",\n  ")};
+
+-- Weighted picks by equality join: a uniform draw u maps to bucket floor(u * 1000), which an
+-- index lookup turns into a campaign or product. A range join would test every row against
+-- every campaign.
+CREATE TABLE amc_internal.traffic_buckets (
+  is_dsp boolean, bucket int, campaign_id bigint, PRIMARY KEY (is_dsp, bucket));
+INSERT INTO amc_internal.traffic_buckets
+  SELECT c.channel = 'dsp', b, c.campaign_id
+  FROM generate_series(0, ${BUCKETS - 1}) AS b JOIN amc_internal.campaigns c
+    ON (b + 0.5) / ${BUCKETS} >= c.traffic_from AND (b + 0.5) / ${BUCKETS} < c.traffic_to;
+CREATE TABLE amc_internal.conversion_buckets (bucket int PRIMARY KEY, campaign_id bigint);
+INSERT INTO amc_internal.conversion_buckets
+  SELECT b, c.campaign_id
+  FROM generate_series(0, ${BUCKETS - 1}) AS b JOIN amc_internal.campaigns c
+    ON (b + 0.5) / ${BUCKETS} >= c.conversion_from AND (b + 0.5) / ${BUCKETS} < c.conversion_to;
+CREATE TABLE amc_internal.product_buckets (bucket int PRIMARY KEY, asin text);
+INSERT INTO amc_internal.product_buckets
+  SELECT b, p.asin
+  FROM generate_series(0, ${BUCKETS - 1}) AS b JOIN amc_internal.products p
+    ON (b + 0.5) / ${BUCKETS} >= p.pick_from AND (b + 0.5) / ${BUCKETS} < p.pick_to;
+ANALYZE amc_internal.campaigns, amc_internal.products, amc_internal.traffic_buckets,
+  amc_internal.conversion_buckets, amc_internal.product_buckets;
 `;
 }
 
@@ -197,8 +221,10 @@ WITH e AS (
     1 + floor(3 * u_creative)::int AS creative_index,
     1 + floor(2 * u_line)::int AS line_index,
     1 + floor(10 * power(u_geo, 1.3))::int AS geo_index
-  FROM e JOIN amc_internal.campaigns c
-    ON c.channel = 'dsp' AND e.u_campaign >= c.traffic_from AND e.u_campaign < c.traffic_to
+  FROM e
+  JOIN amc_internal.traffic_buckets tb
+    ON tb.is_dsp AND tb.bucket = floor(e.u_campaign * ${BUCKETS})::int
+  JOIN amc_internal.campaigns c ON c.campaign_id = tb.campaign_id
 )
 SELECT
   ${advertiser}::varchar AS advertiser,
@@ -283,8 +309,10 @@ WITH e AS (
 ), dims AS (
   SELECT e.*, c.*, 1 + floor(8 * u_keyword)::int AS keyword_index,
     (u_click < c.ctr) AS clicked
-  FROM e JOIN amc_internal.campaigns c
-    ON c.channel <> 'dsp' AND e.u_campaign >= c.traffic_from AND e.u_campaign < c.traffic_to
+  FROM e
+  JOIN amc_internal.traffic_buckets tb
+    ON NOT tb.is_dsp AND tb.bucket = floor(e.u_campaign * ${BUCKETS})::int
+  JOIN amc_internal.campaigns c ON c.campaign_id = tb.campaign_id
 ), labelled AS (
   SELECT dims.*, (ARRAY['camping tent', 'sleeping bag', 'hiking backpack', 'camp stove',
     'water bottle', 'headlamp', 'trekking poles', 'camping chair'])[keyword_index] AS keyword
@@ -341,8 +369,10 @@ WITH e AS (
     u_halo < 0.2 AS halo,
     1 + floor(3 * power(u_units, 3))::int AS units
   FROM e
-  JOIN amc_internal.campaigns c ON e.u_campaign >= c.conversion_from AND e.u_campaign < c.conversion_to
-  JOIN amc_internal.products p ON e.u_product >= p.pick_from AND e.u_product < p.pick_to
+  JOIN amc_internal.conversion_buckets cb ON cb.bucket = floor(e.u_campaign * ${BUCKETS})::int
+  JOIN amc_internal.campaigns c ON c.campaign_id = cb.campaign_id
+  JOIN amc_internal.product_buckets pb ON pb.bucket = floor(e.u_product * ${BUCKETS})::int
+  JOIN amc_internal.products p ON p.asin = pb.asin
 ), measured AS (
   SELECT dims.*,
     (subtype = 'order')::int AS is_order,
@@ -406,7 +436,9 @@ WITH e AS (
     CASE WHEN u_subtype < 0.55 THEN 'detailPageView' WHEN u_subtype < 0.72 THEN 'shoppingCart'
          ELSE 'order' END AS subtype,
     1 + floor(3 * power(u_units, 3))::int AS units
-  FROM e JOIN amc_internal.products p ON e.u_product >= p.pick_from AND e.u_product < p.pick_to
+  FROM e
+  JOIN amc_internal.product_buckets pb ON pb.bucket = floor(e.u_product * ${BUCKETS})::int
+  JOIN amc_internal.products p ON p.asin = pb.asin
 )
 SELECT
   ('conv-' || lpad(to_hex(k), 12, '0'))::varchar AS conversion_id,
