@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { PothosValidationError } from "@pothos/core";
 import { GraphQLError } from "graphql";
 import type { Logger } from "../logger.ts";
 import { ErrorCode } from "./authorize.ts";
@@ -11,6 +12,8 @@ import { ErrorCode } from "./authorize.ts";
 export function maskError(error: unknown, logger: Logger): Error {
   if (error instanceof GraphQLError) {
     const original = error.originalError;
+    // Pothos rejects bad arguments (a negative `first`, a malformed cursor) without a code.
+    if (original instanceof PothosValidationError) return withCode(error, ErrorCode.BAD_USER_INPUT);
     if (!original || original instanceof GraphQLError) return error;
     return maskUnexpected(original, logger, error);
   }
@@ -31,4 +34,12 @@ function maskUnexpected(cause: unknown, logger: Logger, located?: GraphQLError):
       extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, errorId },
     },
   );
+}
+
+function withCode(error: GraphQLError, code: string): GraphQLError {
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    path: error.path,
+    extensions: { ...error.extensions, code },
+  });
 }

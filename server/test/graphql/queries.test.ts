@@ -118,6 +118,15 @@ for (const backend of backends) {
       );
     });
 
+    test("bad paging arguments return BAD_USER_INPUT", async () => {
+      for (const args of [`first: -1`, `after: "garbage"`]) {
+        const response = await api.execute(`{ collections(${args}) { totalCount } }`);
+        assert.equal(response.errors?.[0]?.extensions?.code, "BAD_USER_INPUT", args);
+      }
+      const clamped = await api.execute(`{ collections(first: 1000) { edges { cursor } } }`);
+      assert.equal(clamped.errors, undefined);
+    });
+
     test("collection returns fields, progress and weeks", async () => {
       const response = await api.execute(
         `query ($id: ID!) { collection(id: $id) {
