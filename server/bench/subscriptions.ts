@@ -22,13 +22,15 @@ import { dropSchema, testPostgresUrl } from "../test/support/database.ts";
 // case of fan-out.
 //
 // Run: cd server && node --import tsx bench/subscriptions.ts [--subscribers 100,1000]
-//        [--updates 200] [--interval-ms 50]
+//        [--updates 200] [--interval-ms 50] [--profile-dir DIR]
+// --profile-dir writes a V8 CPU profile of the server process into DIR.
 
 const { values: options } = parseArgs({
   options: {
     subscribers: { type: "string", default: "100,1000" },
     updates: { type: "string", default: "200" },
     "interval-ms": { type: "string", default: "50" },
+    "profile-dir": { type: "string" },
   },
 });
 
@@ -47,7 +49,10 @@ async function freePort(): Promise<number> {
 
 async function startServer(schema: string, port: number): Promise<ChildProcess> {
   const entry = path.resolve(import.meta.dirname, "../src/main.ts");
-  const child = spawn(process.execPath, ["--import", "tsx", entry], {
+  const profile = options["profile-dir"]
+    ? ["--cpu-prof", `--cpu-prof-dir=${options["profile-dir"]}`]
+    : [];
+  const child = spawn(process.execPath, [...profile, "--import", "tsx", entry], {
     env: {
       ...process.env,
       NODE_ENV: "production",
