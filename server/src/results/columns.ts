@@ -10,6 +10,11 @@ export interface CollectionColumn {
   weekCount: number;
   /** True when per-value aggregates of the numeric columns exist for some week. */
   isDimension: boolean;
+  /**
+   * True when trends can aggregate the column because it is numeric in at least one week.
+   * Weeks where a non-numeric value made it text are gaps in its trends.
+   */
+  isMetric: boolean;
 }
 
 interface ColumnOccurrence {
@@ -51,6 +56,7 @@ export async function listColumns(
     type: widenTypes(types),
     weekCount,
     isDimension: dimensionNames.has(name),
+    isMetric: types.has("integer") || types.has("decimal"),
   }));
 }
 
@@ -66,11 +72,9 @@ function describeColumns(columns: CollectionColumn[]): string {
   return columns.map((column) => `${column.name} (${column.type})`).join(", ");
 }
 
-/** Raises a ResultQueryError unless `metric` is a numeric column of the collections. */
+/** Raises a ResultQueryError unless `metric` is numeric in some week of the collections. */
 export function checkMetric(columns: CollectionColumn[], metric: string): void {
-  const numeric = columns.filter(
-    (column) => column.type === "integer" || column.type === "decimal",
-  );
+  const numeric = columns.filter((column) => column.isMetric);
   const column = columns.find((candidate) => candidate.name === metric);
   if (!column) {
     throw new ResultQueryError(
@@ -81,7 +85,7 @@ export function checkMetric(columns: CollectionColumn[], metric: string): void {
   }
   if (!numeric.includes(column)) {
     throw new ResultQueryError(
-      `Column "${metric}" is a ${column.type} column and cannot be aggregated. ` +
+      `Column "${metric}" has no numeric values in any week and cannot be aggregated. ` +
         `Numeric columns: ${describeColumns(numeric)}.`,
       ["metric"],
       numeric.map((candidate) => candidate.name),

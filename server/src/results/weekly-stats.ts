@@ -46,7 +46,10 @@ export interface WeekStats {
   isoWeek: string;
   partial: boolean;
   status: string;
-  /** True when some collection's current result for the week has the metric column. */
+  /**
+   * True when some collection's current result for the week has the metric column as a
+   * number, or without any value (a header-only result).
+   */
   hasMetric: boolean;
   /** Stats by dimension value; the key is "" without groupBy. */
   byKey: Map<string, Stats>;
@@ -196,7 +199,11 @@ export async function loadWeekStats(
 
   const weekQuery = prisma.$queryRaw<WeekRow[]>`
     SELECT w."startDate"::text AS "weekStart", w."isoWeek", w.partial, w.status::text AS status,
-      COALESCE(w.summary->'columns' @> jsonb_build_array(jsonb_build_object('name', ${query.metric}::text)), false) AS "hasMetric"
+      EXISTS (
+        SELECT 1 FROM jsonb_array_elements(w.summary->'columns') AS c(value)
+        WHERE c.value->>'name' = ${query.metric}::text
+          AND (c.value->>'type' IN ('integer', 'decimal') OR c.value->>'valueCount' = '0')
+      ) AS "hasMetric"
     FROM "Week" w
     WHERE w."collectionId" IN (${ids}) ${range}
     ORDER BY w."startDate"`;

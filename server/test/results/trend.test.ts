@@ -42,9 +42,9 @@ for (const backend of backends) {
     test("columns across weeks", async () => {
       const columns = await listColumns(db.prisma, [main.collectionId]);
       assert.deepEqual(columns, [
-        { name: "campaign", type: "string", weekCount: 3, isDimension: true },
-        { name: "impressions", type: "integer", weekCount: 3, isDimension: false },
-        { name: "spend", type: "decimal", weekCount: 2, isDimension: false },
+        { name: "campaign", type: "string", weekCount: 3, isDimension: true, isMetric: false },
+        { name: "impressions", type: "integer", weekCount: 3, isDimension: false, isMetric: true },
+        { name: "spend", type: "decimal", weekCount: 2, isDimension: false, isMetric: true },
       ]);
     });
 
@@ -183,6 +183,21 @@ for (const backend of backends) {
       assert.equal(first!.partial, true);
     });
 
+    test("non-numeric week is a gap", async () => {
+      const mixed = await createCollection(db, { weekCount: 3 });
+      await storeWeekResult(db, mixed, 0, ["n\n10\n"]);
+      await storeWeekResult(db, mixed, 1, ["n\n5\nn/a\n"]);
+      await storeWeekResult(db, mixed, 2, ["n\n2.5\n"]);
+      const [column] = await listColumns(db.prisma, [mixed.collectionId]);
+      assert.equal(column!.type, "string");
+      assert.equal(column!.isMetric, true);
+      const trend = await queryTrend(db.prisma, {
+        collectionIds: [mixed.collectionId],
+        metric: "n",
+      });
+      assert.deepEqual(values(trend.series[0]!), [10, null, 2.5]);
+    });
+
     test("trend rejects other workflow", async () => {
       const other = await createCollection(db, { weekCount: 1 });
       await assert.rejects(
@@ -211,7 +226,7 @@ for (const backend of backends) {
     test("string metric and bad dimension", async () => {
       await assert.rejects(
         queryTrend(db.prisma, { collectionIds: [main.collectionId], metric: "campaign" }),
-        /string column and cannot be aggregated.*impressions \(integer\)/,
+        /no numeric values in any week and cannot be aggregated.*impressions \(integer\)/,
       );
       await assert.rejects(
         queryTrend(db.prisma, {

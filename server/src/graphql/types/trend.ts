@@ -55,6 +55,10 @@ const ResultColumnRef = builder.objectRef<CollectionColumn>("ResultColumn").impl
     isDimension: t.exposeBoolean("isDimension", {
       description: "True when trends can group or filter by the column's values.",
     }),
+    isMetric: t.exposeBoolean("isMetric", {
+      description:
+        "True when trends can aggregate the column: it is numeric in at least one week. Weeks where a non-numeric value made it text are gaps.",
+    }),
   }),
 });
 
