@@ -17,6 +17,8 @@ export interface GraphQLComponentOptions {
   /**
    * Figures of the other AMC clients of the process (the scheduler's), merged with those of the
    * API's own client, which only cancels executions of deleted collections.
+   * NOTE: app.ts passes none yet, so operatorMetrics.amcApiStats shows only the API's own calls
+   * until the scheduler shares its client's `stats()` here.
    */
   amcApiStats?: () => AmcInstanceStats[];
 }

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import type { ExecutionArgs } from "graphql";
+import { GraphQLError, type ExecutionArgs } from "graphql";
 import type { ServerOptions } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
@@ -59,10 +59,16 @@ export function createGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
       onConnect: async (context) => {
         try {
           const token = tokenOf({ connectionParams: context.connectionParams ?? {} } as never);
+          // NOTE: the role is fixed for the connection's lifetime. Revoking its token does not end
+          // subscriptions already open on it, but a reconnect with that token is rejected.
           context.extra.viewer = await authenticate(access, token);
           return true;
         } catch (error) {
-          logger.info({ reason: (error as Error).message }, "WebSocket connection rejected");
+          if (error instanceof GraphQLError) {
+            logger.info({ reason: error.message }, "WebSocket connection rejected");
+          } else {
+            logger.error({ err: error }, "WebSocket connection failed while checking its token");
+          }
           return false;
         }
       },
