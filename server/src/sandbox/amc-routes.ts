@@ -22,7 +22,7 @@ export interface AmcRoute {
   resourceId?: string;
 }
 
-/** What the AMC routes need from the sandbox. */
+/** Parts of the sandbox that the AMC routes use. */
 export interface AmcRouteContext {
   baseUrl(): string;
   clock: () => number;
