@@ -51,8 +51,8 @@ export function buildDatasetSql(): string {
 }
 
 function isolationSql(): string {
-  // The query role reads only the views of schema amc. Reading settings is revoked because the window
-  // bounds live there and set_config could switch the role back to the superuser.
+  // The query role reads only the views of schema amc. Reading settings is revoked because
+  // the window bounds live there and set_config could switch the role back to the superuser.
   return `
 CREATE ROLE ${queryRole} NOLOGIN;
 CREATE SCHEMA amc_internal;
