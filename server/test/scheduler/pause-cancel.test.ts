@@ -64,7 +64,7 @@ for (const backend of backends) {
         );
         const createdWhenIdle = created(`amcpause${backend}`);
         const lateSubmits = await db.prisma.execution.count({
-          where: { submittedAt: { gt: pausedAt } },
+          where: { submittedAt: { gt: pausedAt }, week: { collectionId } },
         });
         assert.equal(lateSubmits, 0);
         assert.ok(((await weekStatusCounts(db)).PENDING ?? 0) > 0);
@@ -108,13 +108,16 @@ for (const backend of backends) {
         const cancelledAt = new Date();
         await waitUntil("nothing active at AMC or in the database", async () => {
           const active = await db.prisma.execution.count({
-            where: { status: { in: ["SUBMITTING", "PENDING", "RUNNING", "PUBLISHING"] } },
+            where: {
+              status: { in: ["SUBMITTING", "PENDING", "RUNNING", "PUBLISHING"] },
+              week: { collectionId },
+            },
           });
           const stats = sandbox.stats();
           return active === 0 && (stats.running[instanceId] ?? 0) === 0;
         });
         const lateSubmits = await db.prisma.execution.count({
-          where: { submittedAt: { gt: cancelledAt } },
+          where: { submittedAt: { gt: cancelledAt }, week: { collectionId } },
         });
         assert.equal(lateSubmits, 0);
       } finally {
@@ -130,7 +133,9 @@ for (const backend of backends) {
       assert.ok(!statuses.includes("PENDING"));
       assert.ok(!statuses.includes("RUNNING"));
       assert.ok((sandbox.stats().requests.cancelExecution ?? 0) >= 5);
-      const cancelledRows = await db.prisma.execution.count({ where: { status: "CANCELLED" } });
+      const cancelledRows = await db.prisma.execution.count({
+        where: { status: "CANCELLED", week: { collectionId } },
+      });
       assert.ok(cancelledRows >= 5);
       assert.equal(
         created(instanceId),

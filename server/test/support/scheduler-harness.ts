@@ -89,7 +89,7 @@ export function startTestScheduler(
 export async function waitUntil(
   description: string,
   check: () => Promise<boolean>,
-  timeoutMs = 30_000,
+  timeoutMs = 90_000,
   intervalMs = 25,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
