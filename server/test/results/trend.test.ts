@@ -223,7 +223,7 @@ for (const backend of backends) {
       assert.deepEqual(error.availableColumns, ["campaign", "impressions", "spend"]);
     });
 
-    test("string metric and bad dimension", async () => {
+    test("text metric and bad dimension", async () => {
       await assert.rejects(
         queryTrend(db.prisma, { collectionIds: [main.collectionId], metric: "campaign" }),
         /no numeric values in any week and cannot be aggregated.*impressions \(integer\)/,
