@@ -29,7 +29,13 @@ export function loadSchema(): Promise<GraphQLSchema> {
   return schemaPromise;
 }
 
-/** Prints the schema in SDL, sorted, as committed in server/schema.graphql. */
+/**
+ * Prints the schema in SDL, sorted and formatted by Prettier (the workspace's dev dependency),
+ * as committed in server/schema.graphql.
+ */
 export async function printSchemaFile(): Promise<string> {
-  return `${printSchema(lexicographicSortSchema(await loadSchema()))}\n`;
+  const sdl = printSchema(lexicographicSortSchema(await loadSchema()));
+  const prettier = await import("prettier");
+  const options = await prettier.resolveConfig(path.join(import.meta.dirname, "../../schema.graphql"));
+  return prettier.format(sdl, { ...options, parser: "graphql" });
 }
