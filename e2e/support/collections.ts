@@ -1,12 +1,13 @@
 import { graphql } from "./api.ts";
-import { instanceName, weeklyWorkflowName } from "./global-setup.ts";
+import { faultInstanceName, instanceName, weeklyWorkflowName } from "./names.ts";
 
 // Arranging collections through the API, for tests whose subject is not the form.
 
-/** Ids of the workflow and instance that scenarios run collections with. */
+/** Ids of the workflow and instances that scenarios run collections with. */
 export interface Setup {
   workflowId: string;
   instanceId: string;
+  faultInstanceId: string;
 }
 
 interface CatalogData {
@@ -34,12 +35,13 @@ export async function findDemoSetup(): Promise<Setup> {
   `);
   const workflow = data.workflows.nodes.find((node) => node.name === weeklyWorkflowName);
   const instance = data.instances.nodes.find((node) => node.name === instanceName);
-  if (!workflow || !instance) {
+  const faultInstance = data.instances.nodes.find((node) => node.name === faultInstanceName);
+  if (!workflow || !instance || !faultInstance) {
     throw new Error(
       `Workflow "${weeklyWorkflowName}" or instance "${instanceName}" is missing; global setup creates them.`,
     );
   }
-  return { workflowId: workflow.id, instanceId: instance.id };
+  return { workflowId: workflow.id, instanceId: instance.id, faultInstanceId: faultInstance.id };
 }
 
 /** Returns the Monday `weeksAgo` whole weeks before the last complete week's Monday. */
@@ -76,8 +78,13 @@ export interface CollectionState {
 }
 
 /** Creates a collection of `weeks` whole weeks ending with the last complete week. */
-export async function createCollection(name: string, weeks: number): Promise<CollectionState> {
+export async function createCollection(
+  name: string,
+  weeks: number,
+  options: { onFaultInstance?: boolean } = {},
+): Promise<CollectionState> {
   const setup = await findDemoSetup();
+  const instanceId = options.onFaultInstance ? setup.faultInstanceId : setup.instanceId;
   const startDate = mondayWeeksAgo(weeks);
   const endDate = addDays(startDate, weeks * 7 - 1);
   const data = await graphql<{
@@ -110,7 +117,7 @@ export async function createCollection(name: string, weeks: number): Promise<Col
       input: {
         name,
         workflowId: setup.workflowId,
-        instanceId: setup.instanceId,
+        instanceId,
         startDate,
         endDate,
         timezone: "UTC",

@@ -1,13 +1,17 @@
 import { graphql } from "./api.ts";
-import { sandboxUrl } from "./stack.ts";
+import {
+  accountName,
+  faultAmcInstanceId,
+  faultInstanceName,
+  instanceName,
+  parameterWorkflowName,
+  weeklyWorkflowName,
+} from "./names.ts";
+import { createCollection } from "./collections.ts";
+import { sandboxUrl, scenarioWeeks } from "./stack.ts";
 
 // Creates the advertiser account, instance and workflows that the scenarios use, pointing at the
 // suite's AMC sandbox. Names are fixed, so a second run against the same data reuses them.
-
-export const accountName = "E2E sandbox account";
-export const instanceName = "E2E sandbox instance";
-export const weeklyWorkflowName = "E2E weekly impressions by campaign";
-export const parameterWorkflowName = "E2E campaigns above a minimum";
 
 const weeklySql = [
   "SELECT campaign, SUM(impressions) AS impressions, SUM(total_cost) AS total_cost",
@@ -74,13 +78,16 @@ async function ensureAccount(): Promise<string> {
   });
 }
 
-async function ensureInstance(accountId: string): Promise<void> {
-  if ((await listNames("instances")).some((instance) => instance.name === instanceName)) return;
-  await create("createInstance", "CreateInstanceInput", "instance", {
-    accountId,
-    name: instanceName,
-    amcInstanceId: "amce2esandbox",
-  });
+async function ensureInstances(accountId: string): Promise<void> {
+  const names = new Set((await listNames("instances")).map((instance) => instance.name));
+  const wanted = [
+    { name: instanceName, amcInstanceId: "amce2esandbox" },
+    { name: faultInstanceName, amcInstanceId: faultAmcInstanceId },
+  ];
+  for (const instance of wanted) {
+    if (names.has(instance.name)) continue;
+    await create("createInstance", "CreateInstanceInput", "instance", { accountId, ...instance });
+  }
 }
 
 async function ensureWorkflows(): Promise<void> {
@@ -106,6 +113,9 @@ async function ensureWorkflows(): Promise<void> {
 /** Playwright global setup: runs once, after the web servers are up. */
 export default async function globalSetup(): Promise<void> {
   const accountId = await ensureAccount();
-  await ensureInstance(accountId);
+  await ensureInstances(accountId);
   await ensureWorkflows();
+  // Runs the scenarios' weeks once while the layout tests run, so that the sandbox has their
+  // results cached before the first scenario needs them. Nothing waits for it.
+  await createCollection("e2e sandbox warm-up", scenarioWeeks);
 }

@@ -23,7 +23,7 @@ export const sandboxExecutionMs = 600;
 
 /**
  * Weeks of the collections that scenarios create. Every scenario uses the same workflow and the
- * same last weeks, so the sandbox computes each week's SQL once and answers later runs from its
- * cache; a cold week takes about a second of SQL time on a busy two-core machine.
+ * same last weeks, so the sandbox runs each week's SQL once and serves later runs from its cache.
+ * Cold weeks took from 1 to 50 seconds of SQL time on the shared two-core test machine.
  */
 export const scenarioWeeks = 12;

@@ -1,6 +1,7 @@
 import { expect, test } from "@playwright/test";
 import { addSandboxFault, clearSandboxFaults } from "../support/api.ts";
 import { createCollection } from "../support/collections.ts";
+import { faultAmcInstanceId } from "../support/names.ts";
 import { countLoads, saveScreenshot } from "../support/pages.ts";
 
 const reason = "e2e injected failure: table dsp_impressions is unavailable";
@@ -11,8 +12,15 @@ test.afterEach(async () => {
 
 test("failed week retries to success", async ({ page }, testInfo) => {
   // The server makes one attempt per week in this suite, so one failed execution fails a week.
-  await addSandboxFault({ kind: "failExecution", reason, times: 1 });
-  const collection = await createCollection(`e2e failing ${Date.now()}`, 6);
+  await addSandboxFault({
+    kind: "failExecution",
+    reason,
+    times: 1,
+    instanceId: faultAmcInstanceId,
+  });
+  const collection = await createCollection(`e2e failing ${Date.now()}`, 6, {
+    onFaultInstance: true,
+  });
   const loads = countLoads(page);
 
   await page.goto(`/collections/${encodeURIComponent(collection.id)}`);

@@ -1,7 +1,7 @@
 import { expect, test } from "@playwright/test";
 import { countCollections, findDemoSetup } from "../support/collections.ts";
 import { graphql } from "../support/api.ts";
-import { parameterWorkflowName } from "../support/global-setup.ts";
+import { parameterWorkflowName } from "../support/names.ts";
 import { saveScreenshot } from "../support/pages.ts";
 
 async function parameterWorkflowId(): Promise<string> {

@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect } from "react";
+import { useEffect, useRef } from "react";
 import { useQuery, type AnyVariables, type UseQueryArgs, type UseQueryResponse } from "urql";
 import { useConnectionState } from "./provider.tsx";
 import { useRefresh } from "./refresh.ts";
@@ -25,11 +25,22 @@ export function useLiveQuery<Data, Variables extends AnyVariables>(
   const { epoch } = useConnectionState();
   const variablesKey = JSON.stringify(args.variables ?? {});
 
+  // A failed refetch returns no data, so the last data for the same variables stays on screen
+  // beside the error instead of the view going blank while the API is unreachable.
+  const lastData = useRef<{ key: string; data: Data } | null>(null);
+  const [state, reexecute] = response;
+  if (state.data !== undefined) lastData.current = { key: variablesKey, data: state.data };
+  const kept = lastData.current?.key === variablesKey ? lastData.current.data : undefined;
+  const shown =
+    state.data === undefined && state.error && kept !== undefined
+      ? { ...state, data: kept }
+      : state;
+
   useEffect(() => {
     if (epoch === 0 || args.pause) return;
     const timer = setTimeout(refresh, catchUpDelayMs);
     return () => clearTimeout(timer);
   }, [epoch, args.pause, variablesKey, refresh]);
 
-  return response;
+  return [shown, reexecute];
 }

@@ -5,9 +5,8 @@ import type { UseQueryExecute } from "urql";
 
 /**
  * Returns a function that fetches a query again from the network. urql drops a request for an
- * operation that is already in flight, and that request may have read the server before the
- * change that prompted the refresh, so a refresh asked for during a fetch runs once that fetch
- * has finished.
+ * operation that is already in flight, and that fetch may have read the server before the change
+ * that prompted the refresh. So a refresh requested during a fetch runs once the fetch finishes.
  */
 export function useRefresh(fetching: boolean, reexecute: UseQueryExecute): () => void {
   const pending = useRef(false);

@@ -7,7 +7,7 @@ function useSecondsUntil(timeMs: number | null): number | null {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     if (timeMs === null) return;
-    // A countdown for the user, not a status poll: it reads no data.
+    // This timer only counts down for the user and reads no data, so it is not a status poll.
     const timer = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(timer);
   }, [timeMs]);

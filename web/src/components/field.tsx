@@ -14,7 +14,7 @@ export interface FieldProps {
   }) => ReactNode;
 }
 
-/** A labelled form control with its hint and the server's messages for it. */
+/** Renders a labelled form control with its hint and the server's messages for it. */
 export function Field({ id, label, hint, errors, children }: FieldProps) {
   const hintId = hint ? `${id}-hint` : undefined;
   const errorId = errors && errors.length > 0 ? `${id}-error` : undefined;

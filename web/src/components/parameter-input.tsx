@@ -1,6 +1,18 @@
 import type { WorkflowParameter } from "@/api/types.ts";
-import { controlFor } from "@/lib/parameters.ts";
+import { controlFor, type ParameterControl } from "@/lib/parameters.ts";
 import { Field } from "./field.tsx";
+
+function stepOf(control: ParameterControl): number | "any" | undefined {
+  if (control === "integer") return 1;
+  if (control === "decimal") return "any";
+  return undefined;
+}
+
+function inputTypeOf(control: ParameterControl): "number" | "date" | "text" {
+  if (control === "integer" || control === "decimal") return "number";
+  if (control === "date") return "date";
+  return "text";
+}
 
 /** Props of ParameterInput. */
 export interface ParameterInputProps {
@@ -33,17 +45,11 @@ export function ParameterInput({ parameter, text, errors, onChange }: ParameterI
             </select>
           );
         }
-        const type =
-          control === "integer" || control === "decimal"
-            ? "number"
-            : control === "date"
-              ? "date"
-              : "text";
         return (
           <input
             {...common}
-            type={type}
-            step={control === "integer" ? 1 : control === "decimal" ? "any" : undefined}
+            type={inputTypeOf(control)}
+            step={stepOf(control)}
             value={text}
             onChange={(event) => onChange(event.target.value)}
           />

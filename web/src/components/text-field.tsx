@@ -14,7 +14,7 @@ export interface TextFieldProps {
   autoComplete?: string;
 }
 
-/** A labelled text input bound to one input field of a mutation. */
+/** Renders a labelled text input bound to one input field of a mutation. */
 export function TextField(props: TextFieldProps) {
   return (
     <Field id={props.id} label={props.label} hint={props.hint} errors={props.errors[props.name]}>

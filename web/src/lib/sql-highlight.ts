@@ -44,7 +44,9 @@ export function tokenizeSql(sql: string): SqlToken[] {
     else if (number) tokens.push({ kind: "number", text });
     else if (word !== undefined) {
       const isKeyword = keywords.has(word.toLowerCase());
-      const kind: SqlTokenKind = call && !isKeyword ? "function" : isKeyword ? "keyword" : "plain";
+      let kind: SqlTokenKind = "plain";
+      if (isKeyword) kind = "keyword";
+      else if (call) kind = "function";
       tokens.push({ kind, text: word });
       if (call) tokens.push({ kind: "plain", text: call });
     }
