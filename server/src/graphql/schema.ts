@@ -36,6 +36,8 @@ export function loadSchema(): Promise<GraphQLSchema> {
 export async function printSchemaFile(): Promise<string> {
   const sdl = printSchema(lexicographicSortSchema(await loadSchema()));
   const prettier = await import("prettier");
-  const options = await prettier.resolveConfig(path.join(import.meta.dirname, "../../schema.graphql"));
+  const options = await prettier.resolveConfig(
+    path.join(import.meta.dirname, "../../schema.graphql"),
+  );
   return prettier.format(sdl, { ...options, parser: "graphql" });
 }
