@@ -21,6 +21,8 @@ function createApiState(apiUrl: string): ApiState {
     return { client: createInertClient(apiUrl), connection: serverConnection };
   }
   const connection = new ConnectionStore();
+  // NOTE: no page sets this key yet. Against a server that requires API tokens, store one under
+  // it in the browser's local storage by hand; an open loopback server needs none.
   const token = window.localStorage.getItem("amc-collections.token") ?? undefined;
   return { client: createApiClient({ apiUrl, token, connection }), connection };
 }

@@ -29,8 +29,8 @@ function columnCount(grid: HTMLElement | null): number {
 }
 
 /**
- * One cell per week, coloured by status. The grid is a single Tab stop: arrow keys, Home and
- * End move between weeks and Enter opens the focused week (a roving tabindex).
+ * Renders one cell per week, coloured by status. The grid is a single Tab stop (a roving
+ * tabindex). Arrow keys, Home and End move between weeks, and Enter opens the focused week.
  */
 export function WeekGrid({ weeks, label }: { weeks: Week[]; label: string }) {
   const [activeIndex, setActiveIndex] = useState(0);
