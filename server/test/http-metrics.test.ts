@@ -31,5 +31,7 @@ describe("metrics route", () => {
     const body = await response.text();
     assert.match(body, /amc_collections_weeks\{status="PENDING"\} 0/);
     assert.match(body, /amc_collections_process_cpu_seconds_total/);
+    assert.match(body, /amc_collections_graphql_subscriptions 0/);
+    assert.match(body, /amc_collections_amc_request_duration_seconds/);
   });
 });

@@ -5,6 +5,7 @@ import { createAccessControl } from "../auth/access-control.ts";
 import { startChangeBus } from "../events/change-bus.ts";
 import { createAmcCanceller, mergeAmcStats } from "./amc-hooks.ts";
 import type { GraphQLServices } from "./context.ts";
+import { registerWebSocketMetrics } from "./metrics.ts";
 import { loadSchema } from "./schema.ts";
 import { createGraphQLWebSocket } from "./websocket.ts";
 import { createGraphQLServer, GRAPHQL_PATH } from "./yoga.ts";
@@ -59,6 +60,7 @@ export function createGraphQLComponent(options: GraphQLComponentOptions = {}): C
       logger: logger.child({ component: "graphql-ws" }),
     });
     parts.upgrades.push((req, socket, head) => webSocket.handleUpgrade(req, socket, head));
+    registerWebSocketMetrics(webSocket);
     parts.stoppers.push(() => webSocket.close());
     parts.readiness.push({ name: "changeListener", check: async () => changes.isListening() });
   };
