@@ -1,5 +1,6 @@
 "use client";
 
+import { useMemo } from "react";
 import { useQuery } from "urql";
 import { PreviewWeeksQuery } from "@/api/documents.ts";
 import { describeError } from "@/api/user-errors.ts";
@@ -14,13 +15,19 @@ interface PreviewWeek {
 
 const dayPattern = /^\d{4}-\d{2}-\d{2}$/;
 
+function isValidRange(range: { startDate: string; endDate: string }): boolean {
+  const daysValid = dayPattern.test(range.startDate) && dayPattern.test(range.endDate);
+  return daysValid && range.startDate <= range.endDate;
+}
+
 /** Live preview of the weeks a new collection would get, computed by the server. */
 export function WeekPreview(props: { startDate: string; endDate: string; timezone: string }) {
-  const variables = useDebounced(props, 250);
-  const valid =
-    dayPattern.test(variables.startDate) &&
-    dayPattern.test(variables.endDate) &&
-    variables.startDate <= variables.endDate;
+  // Debounced by value: the props object is new on every render of the form.
+  const debouncedKey = useDebounced(JSON.stringify(props), 250);
+  const variables = useMemo(() => JSON.parse(debouncedKey) as typeof props, [debouncedKey]);
+  // Validity follows the current input at once, so the preview of an older range never shows
+  // beside a range that has none.
+  const valid = isValidRange(props) && isValidRange(variables);
   const [{ data, fetching, error }] = useQuery<{ previewWeeks: PreviewWeek[] }>({
     query: PreviewWeeksQuery,
     variables,
