@@ -14,12 +14,15 @@ import { ConfirmButton } from "./confirm-button.tsx";
 
 type ActionPayload = Record<string, { userErrors: UserError[] } | null>;
 
-/** Which actions the server allows for a collection in its current state. */
+/**
+ * Returns which actions the server allows for a collection in its current state. The API also
+ * resumes a cancelled collection, by putting its cancelled weeks back to pending.
+ */
 export function legalActions(collection: Pick<CollectionSummary, "status" | "progress">) {
   const open = collection.status === "ACTIVE" || collection.status === "PAUSED";
   return {
     pause: collection.status === "ACTIVE",
-    resume: collection.status === "PAUSED",
+    resume: collection.status === "PAUSED" || collection.status === "CANCELLED",
     cancel: open,
     retryFailed: collection.status !== "CANCELLED" && collection.progress.failed > 0,
   };
