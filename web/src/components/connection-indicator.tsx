@@ -21,16 +21,17 @@ export function ConnectionIndicator() {
   const seconds = useSecondsUntil(phase === "reconnecting" ? nextRetryAtMs : null);
   let text = "Connecting…";
   if (phase === "connected") text = "Live";
-  if (phase === "reconnecting") {
-    text =
-      seconds !== null && seconds > 0
-        ? `Disconnected, retrying in ${seconds} s (attempt ${retries})`
-        : "Disconnected, reconnecting…";
-  }
+  if (phase === "reconnecting") text = "Disconnected, reconnecting";
+  // The countdown changes every second, so it stays out of the announced status text.
+  const countdown =
+    phase === "reconnecting" && seconds !== null && seconds > 0
+      ? ` (next try in ${seconds} s, attempt ${retries})`
+      : "";
   return (
-    <p className={`connection connection-${phase}`} role="status" data-phase={phase}>
+    <p className={`connection connection-${phase}`} data-phase={phase}>
       <span className="connection-dot" aria-hidden="true" />
-      {text}
+      <span role="status">{text}</span>
+      <span aria-hidden="true">{countdown}</span>
     </p>
   );
 }
