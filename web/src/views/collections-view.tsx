@@ -25,6 +25,10 @@ interface CollectionUpdateEvent {
   collectionsUpdated: { id: string; deleted: boolean; collection: CollectionSummary | null };
 }
 
+function countLabel(count: number): string {
+  return count === 1 ? "1 collection" : `${count} collections`;
+}
+
 /** Collections table with filters, live progress and the actions legal for each row. */
 export function CollectionsView() {
   const [status, setStatus] = useState<CollectionStatus | "">("");
@@ -109,7 +113,7 @@ export function CollectionsView() {
           />
         </div>
         <p className="muted" aria-live="polite">
-          {collections?.totalCount !== undefined ? `${collections.totalCount} collections` : ""}
+          {collections ? countLabel(collections.totalCount ?? rows.length) : ""}
         </p>
       </form>
       {errorMessage && (
