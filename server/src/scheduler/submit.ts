@@ -32,7 +32,12 @@ export class SubmitRejectedError extends Error {
   override name = "SubmitRejectedError";
 }
 
-/** Returns the id of the saved AMC workflow that every execution of the week runs. */
+/**
+ * Returns the id of the saved AMC workflow that every execution of the week runs.
+ *
+ * NOTE: the workflow is per week, not per collection, and Collection.amcWorkflowId stays unset.
+ * renderSql writes each week's dates into the SQL, and a saved workflow has one fixed SQL text.
+ */
 export function savedWorkflowId(weekId: string): string {
   return `amcc-week-${weekId}`;
 }
@@ -263,6 +268,10 @@ async function storeSubmitted(
 /**
  * Marks the row as sent, if the week is still leased and its collection ACTIVE. Returns false
  * when the create call must not be made.
+ *
+ * NOTE: a pause or cancel that commits after this statement does not stop the create call that
+ * follows it, so that one request can reach AMC after the mutation returned. Every later create
+ * sees the new status here.
  */
 async function openSubmitGate(context: RunnerContext, job: WeekJob, execution: Execution) {
   const rows = await context.database.prisma.$executeRawUnsafe(
