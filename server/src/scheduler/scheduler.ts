@@ -116,6 +116,7 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
           settings.maxAttempts,
         );
         if (job) await runWeek(context, job, options.settleCollection, controller.signal);
+        failures.delete(claimed.weekId);
       } catch (error) {
         if (isRunnerStop(error, controller.signal)) {
           logger.info(
