@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import type { AddressInfo, Socket } from "node:net";
+import { amcClientOptionsFromConfig, createAmcClient, type AmcHttpClient } from "./amc/client.ts";
 import type { Config } from "./config.ts";
 import { openDatabase, type Database } from "./db/database.ts";
 import { loadSecretKey } from "./db/secrets.ts";
@@ -114,6 +115,11 @@ export interface ComponentContext {
   database: Database;
   /** AES-256 key for stored account credentials. */
   secretKey: Buffer;
+  /**
+   * The process's one AMC client, so that its token cache, per-account rate limit, throttling
+   * state and response-time figures cover every AMC call the process makes.
+   */
+  amc: AmcHttpClient;
   parts: AppParts;
 }
 
@@ -137,6 +143,7 @@ const components: Component[] = [
 export async function startApp(options: AppOptions): Promise<App> {
   const { config, logger } = options;
   const secretKey = loadSecretKey(config);
+  const amc = createAmcClient(amcClientOptionsFromConfig(config, logger));
   const database = options.database ?? (await openDatabase(config.database));
   logger.info({ database: database.description }, "database opened");
   const applied = await database.migrate();
@@ -153,7 +160,7 @@ export async function startApp(options: AppOptions): Promise<App> {
   };
   parts.routes.push(createHealthRoutes(parts));
   for (const attach of [...components, ...(options.components ?? [])]) {
-    await attach({ config, logger, database, secretKey, parts });
+    await attach({ config, logger, database, secretKey, amc, parts });
   }
 
   const server = createServer((req, res) => {

@@ -1,4 +1,3 @@
-import { amcClientOptionsFromConfig, createAmcClient } from "../amc/client.ts";
 import type { AmcInstanceStats } from "../amc/stats.ts";
 import type { Component } from "../app.ts";
 import { createAccessControl } from "../auth/access-control.ts";
@@ -16,21 +15,18 @@ import { createGraphQLServer, GRAPHQL_PATH } from "./yoga.ts";
 /** Options of the GraphQL component. */
 export interface GraphQLComponentOptions {
   /**
-   * Figures of the other AMC clients of the process (the scheduler's), merged with those of the
-   * API's own client, which only cancels executions of deleted collections.
-   * NOTE: app.ts passes none yet, so operatorMetrics.amcApiStats shows only the API's own calls
-   * until the scheduler shares its client's `stats()` here.
+   * Figures of AMC clients other than the process's shared one (tests use this), merged with
+   * the shared client's figures, which cover the scheduler's calls.
    */
   amcApiStats?: () => AmcInstanceStats[];
 }
 
 /** Returns the component that serves the GraphQL API. */
 export function createGraphQLComponent(options: GraphQLComponentOptions = {}): Component {
-  return async ({ config, logger, database, secretKey, parts }) => {
+  return async ({ config, logger, database, secretKey, amc, parts }) => {
     const access = await createAccessControl(config, database.prisma, logger);
     const changes = await startChangeBus(database, logger.child({ component: "changes" }));
     parts.stoppers.push(() => changes.stop());
-    const amc = createAmcClient(amcClientOptionsFromConfig(config, logger));
     const services: GraphQLServices = {
       prisma: database.prisma,
       logger,

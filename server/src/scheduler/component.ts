@@ -1,4 +1,3 @@
-import { amcClientOptionsFromConfig, createAmcClient } from "../amc/client.ts";
 import type { Component } from "../app.ts";
 import type { Config } from "../config.ts";
 import { settleCollection } from "../domain/settle.ts";
@@ -32,13 +31,13 @@ export const schedulerComponent: Component = async ({
   logger,
   database,
   secretKey,
+  amc,
   parts,
 }) => {
   if (!config.scheduler.enabled) {
     logger.info("scheduler disabled (SCHEDULER=off)");
     return;
   }
-  const amc = createAmcClient(amcClientOptionsFromConfig(config, logger));
   const scheduler = await startScheduler({
     database,
     amc,

@@ -1,3 +1,4 @@
+import { createAmcClient } from "../../src/amc/client.ts";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
@@ -51,6 +52,7 @@ describe("rolling weeks component", () => {
       logger: createLogger("silent"),
       database: db,
       secretKey: randomBytes(32),
+      amc: createAmcClient({ requestTimeoutMs: 1000, requestsPerSecond: 10 }),
       parts,
     });
     assert.equal(parts.stoppers.length, 1);
@@ -70,6 +72,7 @@ describe("rolling weeks component", () => {
       logger: createLogger("silent"),
       database: db,
       secretKey: randomBytes(32),
+      amc: createAmcClient({ requestTimeoutMs: 1000, requestsPerSecond: 10 }),
       parts,
     });
     assert.equal(parts.stoppers.length, 0);
