@@ -64,19 +64,22 @@ function countPgliteStatements(database: Database): void {
 }
 
 /**
- * Runs one week through a fresh sandbox, so the figures leave out the start of its query engine
- * (several seconds, once per process).
+ * Runs `weeks` weeks through a fresh sandbox before measuring, so the figures leave out the
+ * start of its query engine (several seconds, once per process) and, with all 52 weeks, its
+ * first run of each window's SQL: the sandbox then answers every measured execution from its
+ * result cache, which is what "AMC answering instantly" means here.
  */
-async function warmUp(database: Database, sandboxUrl: string): Promise<void> {
+async function warmUp(database: Database, sandboxUrl: string, weeks = 1): Promise<void> {
   await createSandboxCollections(database, sandboxUrl, {
     collections: 1,
-    weeksPerCollection: 1,
+    weeksPerCollection: weeks,
     amcInstanceIds: ["amcwarmup"],
   });
   const scheduler = await startTestScheduler(database, { pollIntervalMinMs: 10 });
   await waitUntil(
-    "warm-up week SUCCESS",
-    async () => (await weekStatusCounts(database)).SUCCESS === 1,
+    "warm-up weeks SUCCESS",
+    async () => (await weekStatusCounts(database)).SUCCESS === weeks,
+    110_000,
   );
   await scheduler.stop();
 }
@@ -86,7 +89,7 @@ async function throughput(backend: Backend): Promise<void> {
   const sandbox = await startTestSandbox(0);
   try {
     const weeks = 5 * 52;
-    await warmUp(database, sandbox.url);
+    await warmUp(database, sandbox.url, 52);
     await createSandboxCollections(database, sandbox.url, {
       collections: 5,
       weeksPerCollection: 52,
@@ -98,13 +101,14 @@ async function throughput(backend: Backend): Promise<void> {
     const scheduler = await startTestScheduler(database, { pollIntervalMinMs: 10 });
     await waitUntil(
       "every week SUCCESS",
-      async () => (await weekStatusCounts(database)).SUCCESS === weeks + 1,
+      async () => (await weekStatusCounts(database)).SUCCESS === weeks + 52,
       110_000,
       5,
     );
     const elapsedMs = performance.now() - startMs;
     await scheduler.stop();
-    const created = Object.values(sandbox.stats().executionsCreated).reduce((a, b) => a + b, 0) - 1;
+    const created =
+      Object.values(sandbox.stats().executionsCreated).reduce((a, b) => a + b, 0) - 52;
     console.log(
       `throughput ${backend.padEnd(8)} ${weeks} weeks in ${(elapsedMs / 1000).toFixed(2)} s: ` +
         `${(weeks / (elapsedMs / 1000)).toFixed(0)} weeks/s, ` +
