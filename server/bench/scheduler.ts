@@ -2,8 +2,8 @@
 //
 //   cd server && node --import tsx bench/scheduler.ts
 //
-// 1. Throughput: 5 collections x 52 weeks on 5 AMC instances, with the in-process sandbox
-//    finishing executions at once. It runs on in-memory PGlite and on PostgreSQL
+// 1. Throughput: 5 collections x 52 weeks on 5 AMC instances, with a sandbox in its own process
+//    finishing executions at once (so its CPU time does not count against the scheduler's). It runs on in-memory PGlite and on PostgreSQL
 //    (TEST_DATABASE_URL, default 127.0.0.1:5432). It prints weeks per second from start to the
 //    last SUCCESS, and database statements per week (BEGIN and COMMIT included).
 // 2. Efficiency: one 52-week collection with every execution lasting D, at 10 weeks at once:
@@ -12,10 +12,10 @@
 import pg from "pg";
 import type { Database } from "../src/db/database.ts";
 import type { Backend } from "../test/support/database.ts";
+import { startSandboxProcess } from "../test/support/scheduler-processes.ts";
 import {
   createSandboxCollections,
   createSchedulerTestDatabase,
-  startTestSandbox,
   startTestScheduler,
   waitUntil,
   weekStatusCounts,
@@ -86,7 +86,7 @@ async function warmUp(database: Database, sandboxUrl: string, weeks = 1): Promis
 
 async function throughput(backend: Backend): Promise<void> {
   const database = await createSchedulerTestDatabase(backend);
-  const sandbox = await startTestSandbox(0);
+  const sandbox = await startSandboxProcess(0);
   try {
     const weeks = 5 * 52;
     await warmUp(database, sandbox.url, 52);
@@ -107,8 +107,8 @@ async function throughput(backend: Backend): Promise<void> {
     );
     const elapsedMs = performance.now() - startMs;
     await scheduler.stop();
-    const created =
-      Object.values(sandbox.stats().executionsCreated).reduce((a, b) => a + b, 0) - 52;
+    const stats = await sandbox.stats();
+    const created = Object.values(stats.executionsCreated).reduce((a, b) => a + b, 0) - 52;
     console.log(
       `throughput ${backend.padEnd(8)} ${weeks} weeks in ${(elapsedMs / 1000).toFixed(2)} s: ` +
         `${(weeks / (elapsedMs / 1000)).toFixed(0)} weeks/s, ` +
@@ -123,7 +123,7 @@ async function throughput(backend: Backend): Promise<void> {
 
 async function efficiency(backend: Backend, durationMs: number): Promise<void> {
   const database = await createSchedulerTestDatabase(backend);
-  const sandbox = await startTestSandbox(durationMs);
+  const sandbox = await startSandboxProcess(durationMs);
   try {
     await warmUp(database, sandbox.url);
     await createSandboxCollections(database, sandbox.url, {
