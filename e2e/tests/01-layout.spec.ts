@@ -28,7 +28,7 @@ test("collections page connects live", async ({ page }, testInfo) => {
   await saveScreenshot(page, testInfo, "collections-1280");
 });
 
-for (const path of ["/collections", "/collections/new", "/workflows", "/accounts"]) {
+for (const path of ["/collections", "/collections/new", "/workflows", "/accounts", "/settings"]) {
   test(`${path} fits a 390px screen`, async ({ page }, testInfo) => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(path);

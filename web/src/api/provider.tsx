@@ -4,6 +4,7 @@ import { createContext, useContext, useState, useSyncExternalStore, type ReactNo
 import { Provider as UrqlProvider, type Client } from "urql";
 import { createApiClient, createInertClient } from "./client.ts";
 import { ConnectionStore, type ConnectionState } from "./connection-store.ts";
+import { readApiToken } from "./token-storage.ts";
 
 const ConnectionContext = createContext<ConnectionStore | null>(null);
 const ApiUrlContext = createContext<string>("");
@@ -21,9 +22,7 @@ function createApiState(apiUrl: string): ApiState {
     return { client: createInertClient(apiUrl), connection: serverConnection };
   }
   const connection = new ConnectionStore();
-  // NOTE: no page sets this key yet. Against a server that requires API tokens, store one under
-  // it in the browser's local storage by hand; an open loopback server needs none.
-  const token = window.localStorage.getItem("amc-collections.token") ?? undefined;
+  const token = readApiToken();
   return { client: createApiClient({ apiUrl, token, connection }), connection };
 }
 

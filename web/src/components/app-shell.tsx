@@ -11,6 +11,7 @@ const links = [
   { href: "/workflows", label: "Workflows" },
   { href: "/instances", label: "Instances" },
   { href: "/accounts", label: "Accounts" },
+  { href: "/settings", label: "Settings" },
 ];
 
 function isCurrent(pathname: string, href: string): boolean {
