@@ -8,6 +8,7 @@ import { loadSecretKey } from "./db/secrets.ts";
 import { sandboxComponent } from "./demo/component.ts";
 import { createGraphQLComponent } from "./graphql/component.ts";
 import { exportComponent } from "./http/export.ts";
+import { isAllowedHostHeader } from "./http/host-check.ts";
 import { metricsComponent } from "./http/metrics.ts";
 import type { Logger } from "./logger.ts";
 import { resultRetentionComponent } from "./results/retention-component.ts";
@@ -164,9 +165,22 @@ export async function startApp(options: AppOptions): Promise<App> {
   }
 
   const server = createServer((req, res) => {
+    if (!isAllowedHostHeader(req, config.host)) {
+      logger.warn(
+        { host: req.headers.host, path: req.url },
+        "request rejected: Host is not loopback",
+      );
+      sendJson(res, 421, { error: `Host "${req.headers.host ?? ""}" is not served here.` });
+      return;
+    }
     void handleRequest(parts.routes, req, res, logger);
   });
   server.on("upgrade", (req, socket, head) => {
+    if (!isAllowedHostHeader(req, config.host)) {
+      logger.warn({ host: req.headers.host }, "WebSocket upgrade rejected: Host is not loopback");
+      socket.end("HTTP/1.1 421 Misdirected Request\r\nConnection: close\r\n\r\n");
+      return;
+    }
     if (!parts.upgrades.some((handle) => handle(req, socket, head))) socket.destroy();
   });
   const sockets = trackSockets(server);

@@ -7,13 +7,14 @@ import type { Role, Viewer } from "./roles.ts";
 
 // Who may call the API. A request proves its role with an API token: a stored one (hashed in
 // the ApiToken table) or one given in API_TOKENS. A server bound to a loopback address with
-// no token anywhere runs open, and every local caller acts as an admin. A server bound to any
-// other address does not start without a token.
+// no admin token anywhere runs open, and every local caller acts as an admin. Open mode ends
+// when an admin token is stored, so that the person who closes it can still manage tokens. A
+// server bound to any other address does not start without a token.
 
 /** How long a token's lastUsedAt may lag behind, so that requests do not each write a row. */
 const LAST_USED_WRITE_INTERVAL_MS = 60_000;
 
-/** How long open mode reuses the result of its "is any token stored" check. */
+/** How long open mode reuses the result of its "is an admin token stored" check. */
 const STORED_TOKENS_CHECK_INTERVAL_MS = 5_000;
 
 /** Raised at start-up when the server would be reachable from other hosts without tokens. */
@@ -65,6 +66,9 @@ export async function createAccessControl(
     hash: Buffer.from(hashToken(token), "hex"),
   }));
   const storedCount = await prisma.apiToken.count({ where: { revokedAt: null } });
+  const countAdminTokens = () =>
+    prisma.apiToken.count({ where: { revokedAt: null, role: "ADMIN" } });
+  const storedAdminCount = await countAdminTokens();
   const loopback = isLoopbackHost(config.host);
   if (!loopback && bootstrap.length === 0 && storedCount === 0) {
     throw new AccessConfigError(
@@ -74,7 +78,7 @@ export async function createAccessControl(
     );
   }
   const open = loopback && bootstrap.length === 0;
-  if (open && storedCount === 0) {
+  if (open && storedAdminCount === 0) {
     logger.warn(
       { host: config.host },
       "API access is open: no API token is configured and the server is bound to loopback, so every local caller acts as an admin",
@@ -88,11 +92,18 @@ export async function createAccessControl(
 
   const lastUsedWrites = new Map<string, number>();
   let storedTokensCheck: { atMs: number; any: Promise<boolean> } | undefined;
+  let openModeEnded = storedAdminCount > 0;
 
-  const anyStoredToken = (): Promise<boolean> => {
+  const anyStoredAdminToken = (): Promise<boolean> => {
     const nowMs = Date.now();
     if (!storedTokensCheck || nowMs - storedTokensCheck.atMs > STORED_TOKENS_CHECK_INTERVAL_MS) {
-      const any = prisma.apiToken.count({ where: { revokedAt: null } }).then((count) => count > 0);
+      const any = countAdminTokens().then((count) => {
+        if (count > 0 && !openModeEnded) {
+          openModeEnded = true;
+          logger.warn("API access now requires a token: an admin token was stored");
+        }
+        return count > 0;
+      });
       storedTokensCheck = { atMs: nowMs, any };
     }
     return storedTokensCheck.any;
@@ -113,8 +124,8 @@ export async function createAccessControl(
     open,
     async authenticate(token) {
       if (token === undefined) {
-        // Open mode ends as soon as someone creates a token, without a restart.
-        if (open && !(await anyStoredToken())) {
+        // Open mode ends as soon as someone stores an admin token, without a restart.
+        if (open && !(await anyStoredAdminToken())) {
           return { role: "ADMIN", tokenId: null, source: "open local access" };
         }
         return null;

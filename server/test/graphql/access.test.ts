@@ -89,14 +89,27 @@ describe("access control", () => {
     assert.equal(await withTokens.authenticate(undefined), null);
   });
 
-  test("stored token ends open access", async () => {
-    await createApiToken(database.prisma, { name: "first", role: "VIEWER" });
+  test("stored admin token ends open access", async () => {
+    await createApiToken(database.prisma, { name: "first", role: "ADMIN" });
     const access = await createAccessControl(
       testConfig({ API_TOKENS: "" }),
       database.prisma,
       testLogger,
     );
     assert.equal(await access.authenticate(undefined), null);
+    await database.prisma.apiToken.deleteMany();
+  });
+
+  test("viewer token keeps open access", async () => {
+    // Closing open mode with a viewer token would leave nobody able to manage tokens.
+    await createApiToken(database.prisma, { name: "reader", role: "VIEWER" });
+    const access = await createAccessControl(
+      testConfig({ API_TOKENS: "" }),
+      database.prisma,
+      testLogger,
+    );
+    const viewer = await access.authenticate(undefined);
+    assert.equal(viewer?.role, "ADMIN");
     await database.prisma.apiToken.deleteMany();
   });
 

@@ -5,7 +5,7 @@ import { loadConfig } from "../src/config.ts";
 import { createLogger } from "../src/logger.ts";
 import { createTestDatabase } from "./support/database.ts";
 
-describe("metrics route", () => {
+describe("HTTP server", () => {
   let app: App;
   before(async () => {
     const config = loadConfig({
@@ -22,6 +22,26 @@ describe("metrics route", () => {
   });
   after(async () => {
     await app?.stop();
+  });
+
+  test("foreign Host header is rejected", async () => {
+    // A page on a rebinding domain reaches 127.0.0.1 with its own name in the Host header.
+    const { request } = await import("node:http");
+    const status = await new Promise<number | undefined>((resolve, reject) => {
+      const req = request(
+        `${app.url}/health`,
+        { headers: { host: "rebind.example.test" } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode);
+        },
+      );
+      req.on("error", reject);
+      req.end();
+    });
+    assert.equal(status, 421);
+    const local = await fetch(`${app.url}/health`);
+    assert.equal(local.status, 200);
   });
 
   test("serves Prometheus text with week counts", async () => {
