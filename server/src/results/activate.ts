@@ -8,12 +8,14 @@ type Transaction = Prisma.TransactionClient;
  * Makes a complete result set the week's current result and deletes the week's other
  * result sets, inside the caller's transaction. Readers join through Week.currentResultId,
  * so they see the old result or the new one, never both. The caller owns the week's
- * status, `version` bump and change event.
+ * status, `version` bump and change event. A caller that has the summary `ingestResult`
+ * returned for this set passes it as `summary`, which saves rereading it from the stored rows.
  */
 export async function activateResult(
   tx: Transaction,
   weekId: string,
   resultSetId: string,
+  summary?: ResultSummary,
 ): Promise<void> {
   // Lock the week so that two finishing attempts of one week activate one after the other.
   await tx.$queryRaw`SELECT 1 FROM "Week" WHERE id = ${weekId}::uuid FOR UPDATE`;
@@ -30,13 +32,13 @@ export async function activateResult(
     );
   }
 
-  const summary = await readSummary(tx, resultSetId);
+  const current = summary ?? (await readSummary(tx, resultSetId));
   await tx.week.update({
     where: { id: weekId },
     data: {
       currentResultId: resultSetId,
       rowCount: resultSet.rowCount,
-      summary: summary as unknown as Prisma.InputJsonObject,
+      summary: current as unknown as Prisma.InputJsonObject,
     },
   });
   await tx.resultSet.deleteMany({ where: { weekId, id: { not: resultSetId } } });

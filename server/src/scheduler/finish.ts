@@ -30,6 +30,22 @@ async function* downloadParts(context: RunnerContext, urls: string[]) {
   for (const url of urls) yield await context.amc.downloadResult(url);
 }
 
+/** Marks the execution SUCCEEDED and adds its RESULT timeline event, in one statement. */
+async function markExecutionSucceeded(tx: Transaction, executionId: string, rowCount: number) {
+  await tx.$executeRawUnsafe(
+    `WITH finished AS (
+       UPDATE "Execution" SET status = 'SUCCEEDED', "finishedAt" = ${utcNow}, "updatedAt" = ${utcNow}
+       WHERE id = $1::uuid
+       RETURNING id
+     )
+     INSERT INTO "ExecutionEvent" (id, "executionId", at, kind, message, data)
+     SELECT gen_random_uuid(), finished.id, ${utcNow}, 'RESULT', $2, $3::jsonb FROM finished`,
+    executionId,
+    `Stored ${rowCount} result rows.`,
+    JSON.stringify({ rowCount }),
+  );
+}
+
 /**
  * Downloads and stores the result, then, in one transaction, makes it the week's current result,
  * marks execution and week finished and settles the collection. A crash before the commit
@@ -61,15 +77,8 @@ export async function finishSucceeded(
   await prisma.$transaction(async (tx) => {
     await lockCollectionRow(tx, job.collectionId);
     await markWeekSucceeded(tx, job.weekId, context.owner);
-    await activateResult(tx, job.weekId, ingested.resultSetId);
-    await tx.$executeRawUnsafe(
-      `UPDATE "Execution" SET status = 'SUCCEEDED', "finishedAt" = ${utcNow}, "updatedAt" = ${utcNow}
-       WHERE id = $1::uuid`,
-      execution.id,
-    );
-    await addEvent(tx, execution.id, "RESULT", `Stored ${ingested.rowCount} result rows.`, {
-      rowCount: ingested.rowCount,
-    });
+    await activateResult(tx, job.weekId, ingested.resultSetId, ingested.summary);
+    await markExecutionSucceeded(tx, execution.id, ingested.rowCount);
     await settleCollection(tx, job.collectionId);
   }, transactionOptions);
   weeksFinishedTotal.inc({ outcome: "success" });
