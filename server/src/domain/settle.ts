@@ -26,8 +26,8 @@ export function settledStatus(
 /**
  * Moves an ACTIVE collection to COMPLETED, FAILED or CANCELLED when its weeks call for it (see
  * `settledStatus`) and returns the new status, or null when nothing changed. Runs inside the
- * caller's transaction: the scheduler calls it right after finishing a week, so a collection
- * settles in the same transaction as its last week.
+ * caller's transaction. The scheduler calls it in the transaction that fails a week, and in a
+ * transaction of its own right after one that finishes a week successfully.
  */
 export async function settleCollection(
   tx: Tx,

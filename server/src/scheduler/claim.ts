@@ -1,6 +1,12 @@
 import { eventsChannel, type ChangeEvent } from "../events/notify.ts";
 import type { PrismaClient } from "../generated/prisma/client.ts";
-import { activeExecutionStatusList, transactionOptions, utcNow, type SqlExecutor } from "./sql.ts";
+import {
+  activeExecutionStatusList,
+  transactionOptions,
+  unsettledCollectionCondition,
+  utcNow,
+  type SqlExecutor,
+} from "./sql.ts";
 
 // Claiming weeks. Every replica runs the same claim; the database is the only coordinator.
 //
@@ -40,7 +46,8 @@ export interface ClaimedWeek {
  * 3. `candidates`: claimable weeks, numbered within their collection by start date, kept only
  *    while the collection stays within its own limit.
  * 4. `admitted`: collections already running keep going; new ones start in creation order
- *    while collection slots remain, skipping collections whose instance is full.
+ *    while collection slots remain, skipping collections whose instance is full. A collection
+ *    whose last week succeeded but which has not settled yet still takes a slot.
  * 5. `ranked`: per instance, weeks ordered by the collection's running count after the claim,
  *    so collections sharing an instance get slots in turn and a huge one cannot starve others.
  * 6. The update takes the lease, counts the attempt and bumps the version.
@@ -88,11 +95,15 @@ new_collections AS (
   WHERE wc."collectionRunning" = 0 AND il.used < il.cap
   GROUP BY "collectionId"
 ),
+unsettled AS (
+  SELECT count(*)::int AS n FROM "Collection" c WHERE ${unsettledCollectionCondition}
+),
 admitted AS (
   SELECT wc.* FROM within_collection wc
   LEFT JOIN new_collections nc ON nc."collectionId" = wc."collectionId"
   WHERE wc."collectionRunning" > 0
     OR nc."startRank" <= $3::int - (SELECT count(DISTINCT "collectionId") FROM running)
+      - (SELECT n FROM unsettled)
 ),
 ranked AS (
   SELECT a.id, a."collectionCreatedAt", a."rankInCollection", a."instanceId",

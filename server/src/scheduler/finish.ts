@@ -7,7 +7,8 @@ import { retryDelayMs } from "./backoff.ts";
 import type { RunnerContext } from "./context.ts";
 import type { WeekJob } from "./job.ts";
 import { weeksFinishedTotal } from "./metrics.ts";
-import { lockCollectionRow, transactionOptions, utcNow } from "./sql.ts";
+import { lockCollectionRow, shareCollectionRow, transactionOptions, utcNow } from "./sql.ts";
+import { settleWhenDone } from "./settle.ts";
 import { addEvent } from "./timeline.ts";
 import { markWeekFailed, markWeekSucceeded, scheduleWeekRetry } from "./week-state.ts";
 
@@ -47,10 +48,10 @@ async function markExecutionSucceeded(tx: Transaction, executionId: string, rowC
 }
 
 /**
- * Downloads and stores the result, then, in one transaction, makes it the week's current result,
- * marks execution and week finished and settles the collection. A crash before the commit
- * leaves an incomplete result set that the next attempt to store this execution's result
- * replaces.
+ * Downloads and stores the result, then, in one transaction, makes it the week's current result
+ * and marks execution and week finished, and after that settles the collection. A crash before
+ * the commit leaves an incomplete result set that the next attempt to store this execution's
+ * result replaces.
  */
 export async function finishSucceeded(
   context: RunnerContext,
@@ -75,11 +76,10 @@ export async function finishSucceeded(
   signal.throwIfAborted();
   const { prisma } = context.database;
   await prisma.$transaction(async (tx) => {
-    await lockCollectionRow(tx, job.collectionId);
+    await shareCollectionRow(tx, job.collectionId);
     await markWeekSucceeded(tx, job.weekId, context.owner);
     await activateResult(tx, job.weekId, ingested.resultSetId, ingested.summary);
     await markExecutionSucceeded(tx, execution.id, ingested.rowCount);
-    await settleCollection(tx, job.collectionId);
   }, transactionOptions);
   weeksFinishedTotal.inc({ outcome: "success" });
   context.logger.info(
@@ -92,6 +92,7 @@ export async function finishSucceeded(
     },
     "week succeeded",
   );
+  await settleWhenDone(context, job.collectionId, settleCollection);
 }
 
 /**

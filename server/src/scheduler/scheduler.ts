@@ -16,12 +16,13 @@ import type { SettleCollection } from "./finish.ts";
 import { AccountCache, loadWeekJob } from "./job.ts";
 import { activeRunners, weeksClaimedTotal } from "./metrics.ts";
 import { isRunnerStop, runWeek } from "./run-week.ts";
+import { sweepUnsettledCollections } from "./settle.ts";
 import { listenForWake, type WakeSource } from "./wake.ts";
 
 // The scheduler loop of one process. It claims weeks whenever slots may have freed: a week
 // finished here, a change event from any replica, or the tick. Each claimed week runs in its own
 // runner. The loop renews its runners' leases at half the lease duration, takes over weeks whose
-// lease expired, and sweeps executions of cancelled weeks.
+// lease expired, sweeps executions of cancelled weeks and settles collections left unsettled.
 
 /** Dependencies and settings of a scheduler. */
 export interface SchedulerOptions {
@@ -190,6 +191,7 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
         if (Date.now() - lastSweepMs >= tickMs) {
           lastSweepMs = Date.now();
           await sweepCancelledExecutions(context);
+          await sweepUnsettledCollections(context, options.settleCollection);
         }
         failuresInRow = 0;
         healthy = true;

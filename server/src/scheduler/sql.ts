@@ -25,7 +25,7 @@ export interface SqlExecutor {
 export const transactionOptions = { maxWait: 30_000, timeout: 30_000 };
 
 /**
- * Locks a collection's row for the rest of the transaction. Transactions that finish a week take
+ * Locks a collection's row for the rest of the transaction. Transactions that fail a week take
  * this lock before any week lock, so they never wait for a collection while holding a week that
  * another finishing transaction or result ingestion needs.
  */
@@ -35,3 +35,30 @@ export async function lockCollectionRow(tx: SqlExecutor, collectionId: string): 
     collectionId,
   );
 }
+
+/**
+ * Takes a share lock on a collection's row for the rest of the transaction. Transactions that
+ * finish a week successfully take it first, in the same order as `lockCollectionRow`, but do not
+ * wait for each other. Pause, cancel and settle lock the row FOR UPDATE, so they and these
+ * transactions still wait for each other.
+ */
+export async function shareCollectionRow(tx: SqlExecutor, collectionId: string): Promise<void> {
+  await tx.$queryRawUnsafe(
+    `SELECT 1 AS locked FROM "Collection" WHERE id = $1::uuid FOR SHARE`,
+    collectionId,
+  );
+}
+
+/**
+ * Condition on a "Collection" row `c` that is true while it is ACTIVE with no PENDING or RUNNING
+ * week left but may still have to settle: every BACKFILL collection, and ROLLING ones with a
+ * week that is not SUCCESS or SKIPPED (a ROLLING collection whose weeks all succeeded waits for
+ * its next week instead). A week's success commits before its collection settles, so such a
+ * collection exists for a moment after each run, or until the sweep settles it after a crash.
+ */
+export const unsettledCollectionCondition = `c.status = 'ACTIVE'
+  AND NOT EXISTS (
+    SELECT 1 FROM "Week" ow WHERE ow."collectionId" = c.id AND ow.status IN ('PENDING', 'RUNNING'))
+  AND (c.mode = 'BACKFILL' OR EXISTS (
+    SELECT 1 FROM "Week" ow
+    WHERE ow."collectionId" = c.id AND ow.status NOT IN ('SUCCESS', 'SKIPPED')))`;

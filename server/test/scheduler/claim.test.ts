@@ -89,6 +89,13 @@ for (const backend of backends) {
         where: { collectionId: fixture.collectionIds[0] },
         data: { status: "SUCCESS", leaseOwner: null, leaseExpiresAt: null },
       });
+      // An ACTIVE collection with every week done keeps its slot until it settles.
+      const unsettled = await claimWeeks(db.prisma, "replica-a", leaseMs, limits, 1000);
+      assert.equal(unsettled.length, 0);
+      await db.prisma.collection.update({
+        where: { id: fixture.collectionIds[0] },
+        data: { status: "COMPLETED", finishedAt: new Date() },
+      });
       const claimed = await claimWeeks(db.prisma, "replica-a", leaseMs, limits, 1000);
       assert.ok(claimed.length > 0);
       assert.ok(claimed.every((week) => week.collectionId === fixture.collectionIds[5]));
