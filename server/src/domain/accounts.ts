@@ -114,6 +114,21 @@ export async function updateAccount(
     apiBaseUrl: keepUrl(patch.apiBaseUrl, current.apiBaseUrl, oldDefaults.apiBaseUrl),
     tokenUrl: keepUrl(patch.tokenUrl, current.tokenUrl, oldDefaults.tokenUrl),
   });
+  // Stored secrets go only to the hosts they were entered for, or to Amazon's own regional
+  // hosts: moving a URL anywhere else needs the secrets again, so that an API caller cannot
+  // redirect them to a host of its own.
+  const movesTo = (next: string, stored: string) =>
+    hostOf(next) !== hostOf(stored) && !amazonHosts.has(hostOf(next));
+  const movesSecrets =
+    movesTo(fields.apiBaseUrl, current.apiBaseUrl) || movesTo(fields.tokenUrl, current.tokenUrl);
+  if (movesSecrets && !(patch.credentials?.clientSecret && patch.credentials?.refreshToken)) {
+    problems.add(
+      "credentials",
+      "Changing the host of apiBaseUrl or tokenUrl requires entering clientSecret and " +
+        "refreshToken again, so that stored secrets are never sent to a new host.",
+      "CREDENTIALS_REQUIRED",
+    );
+  }
   let credentials: AccountCredentials | null = null;
   if (patch.credentials) {
     const merged = {
@@ -174,6 +189,29 @@ function validateAccountFields(
  * Accepts https URLs, and http only on loopback (the local AMC sandbox), because the
  * credentials travel to these URLs.
  */
+/** Returns the host (with port) of a URL, or the text itself when it does not parse. */
+function hostOf(text: string): string {
+  try {
+    return new URL(text).host;
+  } catch {
+    return text;
+  }
+}
+
+/** Hosts of Amazon's regional API and token endpoints. */
+const amazonHosts = new Set(
+  Object.values(regionEndpoints).flatMap((endpoints) => [
+    hostOf(endpoints.apiBaseUrl),
+    hostOf(endpoints.tokenUrl),
+  ]),
+);
+
+/** Link-local addresses, where cloud metadata services answer; never an AMC endpoint. */
+function isLinkLocal(hostname: string): boolean {
+  const bare = hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  return /^169\.254\./.test(bare) || bare.startsWith("fe80:") || bare === "fd00:ec2::254";
+}
+
 function checkUrl(problems: UserErrorList, field: string, text: string): string {
   let url: URL;
   try {
@@ -193,6 +231,13 @@ function checkUrl(problems: UserErrorList, field: string, text: string): string 
   }
   if (url.username || url.password) {
     problems.add(field, `${field} must not contain a user name or password.`, "INVALID_URL");
+  }
+  if (isLinkLocal(url.hostname)) {
+    problems.add(
+      field,
+      `${field} "${text}" is invalid: link-local addresses (169.254.0.0/16, fe80::/10) are not AMC endpoints.`,
+      "INVALID_URL",
+    );
   }
   return text.replace(/\/+$/, "");
 }

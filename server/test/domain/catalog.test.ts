@@ -121,6 +121,46 @@ for (const backend of backends) {
       });
     });
 
+    test("updateAccount to a new host needs secrets", async () => {
+      const account = await createAccount(db.prisma, secretKey, {
+        name: "Redirected",
+        region: "NA",
+        entityId: "ENTITY4",
+        marketplaceId: "ATVPDKIKX0DER",
+        credentials,
+      });
+      const redirect = { apiBaseUrl: "https://amc-proxy.example.test" };
+      await assert.rejects(
+        updateAccount(db.prisma, secretKey, account.id, redirect),
+        (error: DomainValidationError) =>
+          error.userErrors.some((e) => e.code === "CREDENTIALS_REQUIRED"),
+      );
+      const unchanged = await db.prisma.account.findUniqueOrThrow({ where: { id: account.id } });
+      assert.equal(unchanged.apiBaseUrl, regionEndpoints.NA.apiBaseUrl);
+
+      const fresh = { clientSecret: "new-secret", refreshToken: "Atzr|fresh" };
+      const moved = await updateAccount(db.prisma, secretKey, account.id, {
+        ...redirect,
+        credentials: fresh,
+      });
+      assert.equal(moved.apiBaseUrl, "https://amc-proxy.example.test");
+    });
+
+    test("link-local URLs are rejected", async () => {
+      await assert.rejects(
+        createAccount(db.prisma, secretKey, {
+          name: "Metadata",
+          region: "NA",
+          entityId: "ENTITY5",
+          marketplaceId: "ATVPDKIKX0DER",
+          apiBaseUrl: "https://169.254.169.254",
+          credentials,
+        }),
+        (error: DomainValidationError) =>
+          error.userErrors.some((e) => e.field.includes("apiBaseUrl") && e.code === "INVALID_URL"),
+      );
+    });
+
     test("updateAccount keeps custom URLs", async () => {
       const account = await createAccount(db.prisma, secretKey, {
         name: "Sandbox",
