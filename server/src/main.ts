@@ -60,7 +60,12 @@ async function main(): Promise<void> {
   try {
     app = await startApp({ config, logger });
   } catch (error) {
-    logger.fatal({ err: error }, `server failed to start: ${(error as Error).message}`);
+    const message =
+      (error as NodeJS.ErrnoException).code === "EADDRINUSE"
+        ? `PORT ${config.port} on ${config.host} is in use: stop the process that holds it, or ` +
+          "set PORT to a free port."
+        : (error as Error).message;
+    logger.fatal({ err: error }, `server failed to start: ${message}`);
     process.exit(1);
   }
   handleSignals(logger, async () => {

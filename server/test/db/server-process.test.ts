@@ -108,6 +108,36 @@ describe("server start-up errors", () => {
     });
   }
 
+  test("sandbox port held by another server is reported", async () => {
+    const { createServer } = await import("node:http");
+    const other = createServer((_req, res) => res.writeHead(404).end());
+    await new Promise<void>((resolve) => other.listen(0, "127.0.0.1", resolve));
+    const port = (other.address() as { port: number }).port;
+    try {
+      const result = await waitForExit(
+        spawnTsx("src/main.ts", {
+          ...quiet,
+          AMC_SANDBOX: "on",
+          AMC_SANDBOX_PORT: String(port),
+          DATABASE_URL: "memory:",
+        }),
+      );
+      assert.equal(result.code, 1);
+      assert.match(result.stdout + result.stderr, /in use by a process that is not an AMC sandbox/);
+
+      const taken = await waitForExit(
+        spawnTsx("src/main.ts", { ...quiet, PORT: String(port), DATABASE_URL: "memory:" }),
+      );
+      assert.equal(taken.code, 1);
+      assert.match(
+        taken.stdout + taken.stderr,
+        new RegExp(`PORT ${port} on 127\\.0\\.0\\.1 is in use`),
+      );
+    } finally {
+      other.close();
+    }
+  });
+
   test("unwritable data directory is reported", async () => {
     const dir = await mkdtemp(path.join(tmpdir(), "amc-unwritable-"));
     const blocker = path.join(dir, "file");
