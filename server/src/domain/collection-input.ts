@@ -90,8 +90,16 @@ export function validateCollectionInput(
     errors.push({ field: ["input", field], message, code });
 
   const name = typeof input.name === "string" ? input.name.trim() : "";
-  if (name === "" || name.length > MAX_NAME_LENGTH) {
-    problem("name", `Name must be 1 to ${MAX_NAME_LENGTH} characters long.`, "INVALID_NAME");
+  const nameLength = [...name].length;
+  if (name === "" || nameLength > MAX_NAME_LENGTH) {
+    problem(
+      "name",
+      `Name must be 1 to ${MAX_NAME_LENGTH} characters long; it has ${nameLength}.`,
+      "INVALID_NAME",
+    );
+  } else if (name.includes("\u0000")) {
+    // PostgreSQL text cannot store NUL, so the insert would fail with an internal error.
+    problem("name", "Name must not contain the NUL character (U+0000).", "INVALID_NAME");
   }
   const mode = input.mode ?? "BACKFILL";
   if (mode !== "BACKFILL" && mode !== "ROLLING") {
@@ -114,7 +122,7 @@ export function validateCollectionInput(
   if (input.idempotencyKey != null && !isValidIdempotencyKey(input.idempotencyKey)) {
     problem(
       "idempotencyKey",
-      `Idempotency key must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters long.`,
+      `Idempotency key must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters long, without NUL characters.`,
       "INVALID_IDEMPOTENCY_KEY",
     );
   }
@@ -147,7 +155,12 @@ export function validateCollectionInput(
 }
 
 function isValidIdempotencyKey(key: unknown): boolean {
-  return typeof key === "string" && key.length >= 1 && key.length <= MAX_IDEMPOTENCY_KEY_LENGTH;
+  return (
+    typeof key === "string" &&
+    key.length >= 1 &&
+    key.length <= MAX_IDEMPOTENCY_KEY_LENGTH &&
+    !key.includes("\u0000")
+  );
 }
 
 type Problem = (field: string, message: string, code: string) => void;

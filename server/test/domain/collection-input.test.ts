@@ -54,6 +54,13 @@ const invalidCases: [name: string, input: Partial<CreateCollectionInput>, expect
     ["before retention", { startDate: "2025-10-27" }, [["input.startDate", "BEFORE_RETENTION"]]],
     ["end in future", { endDate: "2026-12-06" }, [["input.endDate", "END_IN_FUTURE"]]],
     ["empty name", { name: "  " }, [["input.name", "INVALID_NAME"]]],
+    ["NUL in name", { name: "a\u0000b" }, [["input.name", "INVALID_NAME"]]],
+    ["name too long", { name: "x".repeat(201) }, [["input.name", "INVALID_NAME"]]],
+    [
+      "NUL in idempotency key",
+      { idempotencyKey: "k\u0000" },
+      [["input.idempotencyKey", "INVALID_IDEMPOTENCY_KEY"]],
+    ],
     ["unknown zone", { timezone: "Europe/Atlantis" }, [["input.timezone", "INVALID_TIMEZONE"]]],
     ["invalid mode", { mode: "WEEKLY" as "ROLLING" }, [["input.mode", "INVALID_MODE"]]],
     [
