@@ -15,9 +15,9 @@ export interface ResultPage {
   endCursor: number | null;
 }
 
-/** Default and maximum page sizes. */
+/** Default and maximum page sizes; the maximum keeps a page within the API's query cost limit. */
 export const defaultPageSize = 100;
-export const maxPageSize = 10_000;
+export const maxPageSize = 1_000;
 
 /**
  * Returns up to `first` rows of the week's current result after row number `after`, with
