@@ -4,6 +4,9 @@ import path from "node:path";
 // every invalid variable at once, so a bad deployment fails at start-up with one clear message.
 
 const SECOND_MS = 1000;
+
+/** The repository's data/ folder. */
+const defaultDataDir = path.resolve(import.meta.dirname, "../../data");
 const MINUTE_MS = 60 * SECOND_MS;
 
 /** Database the server opens. */
@@ -179,7 +182,9 @@ function readTokens(reader: EnvReader): Config["bootstrapTokens"] {
 /** Reads and validates the configuration; throws ConfigError listing every problem. */
 export function loadConfig(env: Env = process.env): Config {
   const reader = new EnvReader(env);
-  const dataDir = path.resolve(reader.string("DATA_DIR", "./data"));
+  // The default is the repository's data/ folder, whichever directory the server starts from
+  // (pnpm runs package scripts from server/); a DATA_DIR given is relative to the current one.
+  const dataDir = path.resolve(reader.string("DATA_DIR", defaultDataDir));
   const webPort = reader.integer("WEB_PORT", 3000, 1, 65535);
   const config: Config = {
     host: reader.string("HOST", "127.0.0.1"),

@@ -10,7 +10,7 @@ describe("loadConfig", () => {
     assert.equal(config.port, 4000);
     assert.deepEqual(config.database, {
       kind: "pglite",
-      dataDir: path.resolve("./data/pglite"),
+      dataDir: path.resolve(import.meta.dirname, "../../data/pglite"),
     });
     assert.equal(config.sandbox.enabled, true);
     assert.equal(config.scheduler.maxActiveCollections, 5);
