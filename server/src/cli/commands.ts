@@ -154,7 +154,8 @@ const show: Command = {
   async run(context) {
     const id = requireArg(context, "COLLECTION_ID");
     const collection = await getCollection(context.target, id);
-    if (!collection) throw new UsageError(`Collection ${id} not found.`);
+    if (!collection)
+      throw new Error(`Collection ${id} not found: list collections to find its id.`);
     print(context.output, collection, () => {
       const weeks = formatTable(
         ["WEEK", "ID", "DATES", "STATUS", "ATTEMPTS", "ERROR"],
