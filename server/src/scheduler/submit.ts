@@ -130,6 +130,13 @@ async function ensureSavedWorkflow(
           if (!(error instanceof AmcApiError)) throw error;
           const text = `${error.message} ${error.details ?? ""}`;
           if (error.kind === "permanent" && /already exists/i.test(text)) return true;
+          // Any other permanent fault (rejected credentials, invalid SQL, no access) recurs on
+          // every try, so the attempt fails with AMC's reason instead of waiting forever.
+          if (error.kind === "permanent" && !error.outcomeUnknown) {
+            throw new SubmitRejectedError(`AMC rejected the saved workflow: ${error.message}`, {
+              cause: error,
+            });
+          }
           if (!error.outcomeUnknown) throw error;
           return false;
         }
