@@ -17,6 +17,13 @@ test("niceTicks covers the range", () => {
   assert.deepEqual(ticks.slice(0, 3), [0, 200, 400]);
 });
 
+test("niceTicks top tick reaches the maximum", () => {
+  // 1148 with a step of 500 once ended at 1000 and drew the peak above the axis.
+  const ticks = niceTicks(0, 1148);
+  assert.ok(ticks.at(-1)! >= 1148, `top tick ${ticks.at(-1)} is below 1148`);
+  assert.equal(ticks[0], 0);
+});
+
 test("niceTicks widens a flat range", () => {
   const ticks = niceTicks(5, 5);
   assert.ok(ticks.length >= 2);

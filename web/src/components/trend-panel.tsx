@@ -58,7 +58,10 @@ export function TrendPanel(props: {
   const [metricChoice, setMetric] = useState("");
   const [aggregate, setAggregate] = useState<(typeof aggregates)[number]>("SUM");
   const [groupBy, setGroupBy] = useState("");
-  const metric = metricChoice || metrics[0]?.name || "";
+  // Identifier columns (campaign_id, advertiser_id) are numbers but summing them means nothing,
+  // so the default is the first numeric column that is not one.
+  const defaultMetric = metrics.find((column) => !/(^|_)id$/i.test(column.name)) ?? metrics[0];
+  const metric = metricChoice || defaultMetric?.name || "";
 
   const [{ data, error, fetching }, refetchTrend] = useQuery<TrendData>({
     query: TrendQuery,

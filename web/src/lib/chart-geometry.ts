@@ -30,9 +30,11 @@ export function niceTicks(min: number, max: number, count = 5): number[] {
   const step =
     [1, 2, 5, 10].map((factor) => factor * magnitude).find((candidate) => candidate >= rawStep) ??
     rawStep;
+  // The last tick is the first one at or above max, so no value lies above the axis.
   const ticks: number[] = [];
-  for (let tick = Math.floor(min / step) * step; tick <= max + step * 0.5; tick += step) {
+  for (let tick = Math.floor(min / step) * step; ; tick += step) {
     ticks.push(Number(tick.toPrecision(12)));
+    if (tick >= max) break;
   }
   return ticks;
 }
