@@ -103,6 +103,14 @@ export function validateWorkflow(input: WorkflowInput): ValidWorkflow {
       const error = unknownPlaceholdersError(unknown, parsed.definitions);
       problems.errors.push({ ...error, field: ["input", "sqlTemplate"] });
     }
+    if (!startsWithQuery(sqlTemplate)) {
+      problems.add(
+        "sqlTemplate",
+        "SQL must be a query that starts with SELECT or WITH (after any comments): AMC runs " +
+          "only queries.",
+        "NOT_A_QUERY",
+      );
+    }
     const stray = strayBraces(sqlTemplate);
     if (stray.length > 0) {
       problems.add(
@@ -115,6 +123,12 @@ export function validateWorkflow(input: WorkflowInput): ValidWorkflow {
 
   if (problems.errors.length > 0) throw new DomainValidationError(problems.errors);
   return { name: name!, description, sqlTemplate: sqlTemplate!, parameters: parsed.definitions };
+}
+
+/** Returns true when the SQL, after leading comments, starts with SELECT or WITH. */
+function startsWithQuery(sql: string): boolean {
+  const body = sql.replace(/^(\s+|--[^\n]*(\n|$)|\/\*[\s\S]*?\*\/)*/, "");
+  return /^(select|with)\b/i.test(body);
 }
 
 /** Returns a workflow's declared parameters; stored rows were validated when saved. */

@@ -290,5 +290,17 @@ for (const backend of backends) {
       );
       assert.equal(await db.prisma.workflow.count({ where: { name: "Broken" } }), 0);
     });
+
+    test("createWorkflow accepts only queries", async () => {
+      for (const sqlTemplate of ["DROP TABLE dsp_impressions", "-- a comment\nDELETE FROM x"]) {
+        assert.deepEqual(
+          await rejection(createWorkflow(db.prisma, { name: "Not a query", sqlTemplate })),
+          [["input.sqlTemplate", "NOT_A_QUERY"]],
+        );
+      }
+      const query = "/* weekly */\n-- reach\nWITH t AS (SELECT 1 AS n) SELECT SUM(n) FROM t";
+      const created = await createWorkflow(db.prisma, { name: "A query", sqlTemplate: query });
+      assert.equal(created.sqlTemplate, query);
+    });
   });
 }
