@@ -1,5 +1,6 @@
 import { eventsChannel, type ChangeEvent } from "../events/notify.ts";
 import type { PrismaClient } from "../generated/prisma/client.ts";
+import { weekJobColumns, type WeekJobRow } from "./job.ts";
 import {
   activeExecutionStatusList,
   transactionOptions,
@@ -29,8 +30,8 @@ export interface ClaimLimits {
   maxRunningPerInstance: number;
 }
 
-/** A week this replica now holds the lease of. */
-export interface ClaimedWeek {
+/** A week this replica now holds the lease of, with what its runner needs. */
+export interface ClaimedWeek extends WeekJobRow {
   weekId: string;
   collectionId: string;
   /** Attempt number, counted by the claim; the execution of this attempt has this number. */
@@ -50,7 +51,8 @@ export interface ClaimedWeek {
  *    whose last week succeeded but which has not settled yet still takes a slot.
  * 5. `ranked`: per instance, weeks ordered by the collection's running count after the claim,
  *    so collections sharing an instance get slots in turn and a huge one cannot starve others.
- * 6. The update takes the lease, counts the attempt and bumps the version.
+ * 6. The update takes the lease, counts the attempt and bumps the version. It returns each
+ *    week with its collection, instance and account, so the runner needs no other query.
  */
 const claimSql = `
 WITH running AS (
@@ -135,9 +137,9 @@ UPDATE "Week" w SET
   "finishedAt" = NULL,
   version = w.version + 1,
   "updatedAt" = ${utcNow}
-FROM locked
-WHERE w.id = locked.id
-RETURNING w.id AS "weekId", w."collectionId", w.attempts AS attempt, w.version
+FROM locked, "Collection" c, "Instance" i, "Account" a
+WHERE w.id = locked.id AND c.id = w."collectionId" AND i.id = c."instanceId" AND a.id = i."accountId"
+RETURNING w.attempts AS attempt, w.version, ${weekJobColumns}
 `;
 
 /**
@@ -219,9 +221,10 @@ export async function takeOverExpiredLeases(
        ORDER BY "leaseExpiresAt"
        LIMIT $3::int
        FOR UPDATE SKIP LOCKED
-     ) expired
-     WHERE w.id = expired.id
-     RETURNING w.id AS "weekId", w."collectionId", w.attempts AS attempt, w.version`,
+     ) expired, "Collection" c, "Instance" i, "Account" a
+     WHERE w.id = expired.id AND c.id = w."collectionId" AND i.id = c."instanceId"
+       AND a.id = i."accountId"
+     RETURNING w.attempts AS attempt, w.version, ${weekJobColumns}`,
     owner,
     leaseMs,
     batchSize,

@@ -1,8 +1,7 @@
 import type { AmcAccountConnection } from "../amc/types.ts";
 import { decryptCredentials } from "../db/secrets.ts";
-import type { SqlExecutor } from "./sql.ts";
 
-// What a week runner needs to know about its week, loaded once per claim.
+// What a week runner needs to know about its week, returned by the claim that leased it.
 
 /** A claimed week with its collection, instance and account. */
 export interface WeekJob {
@@ -58,7 +57,8 @@ export class AccountCache {
   }
 }
 
-interface WeekJobRow {
+/** Columns of a claimed week with its collection, instance and account, as `weekJobColumns` selects them. */
+export interface WeekJobRow {
   weekId: string;
   collectionId: string;
   attempts: number;
@@ -81,31 +81,25 @@ interface WeekJobRow {
   accountUpdatedAt: Date;
 }
 
-/** Loads a claimed week; returns undefined when it is gone or no longer leased by `owner`. */
-export async function loadWeekJob(
-  prisma: SqlExecutor,
+/**
+ * Select list of a `WeekJobRow` over "Week" w, "Collection" c, "Instance" i and "Account" a. The
+ * claim returns it with each claimed week, which saves a query per week.
+ */
+export const weekJobColumns = `w.id AS "weekId", w."collectionId", w.attempts, w.status::text AS status,
+  w."leaseOwner", w."startDate"::text AS "startDate", w."endDate"::text AS "endDate",
+  w."isoWeek", c.timezone, c."sqlSnapshot", c."parametersSnapshot"::text AS "parametersSnapshot",
+  c."parameterValues"::text AS "parameterValues", i."amcInstanceId", a.id AS "accountId",
+  a."apiBaseUrl", a."tokenUrl", a."entityId", a."marketplaceId", a.credentials,
+  a."updatedAt" AS "accountUpdatedAt"`;
+
+/** Builds the job of a week that `owner` holds; returns undefined when it is not leased by `owner`. */
+export function toWeekJob(
+  row: WeekJobRow,
   accounts: AccountCache,
-  weekId: string,
   owner: string,
   maxAttempts: number,
-): Promise<WeekJob | undefined> {
-  // One statement instead of Prisma's nested include, because every claimed week runs it.
-  const rows = await prisma.$queryRawUnsafe<WeekJobRow[]>(
-    `SELECT w.id AS "weekId", w."collectionId", w.attempts, w.status::text AS status,
-       w."leaseOwner", w."startDate"::text AS "startDate", w."endDate"::text AS "endDate",
-       w."isoWeek", c.timezone, c."sqlSnapshot", c."parametersSnapshot"::text AS "parametersSnapshot",
-       c."parameterValues"::text AS "parameterValues", i."amcInstanceId", a.id AS "accountId",
-       a."apiBaseUrl", a."tokenUrl", a."entityId", a."marketplaceId", a.credentials,
-       a."updatedAt" AS "accountUpdatedAt"
-     FROM "Week" w
-     JOIN "Collection" c ON c.id = w."collectionId"
-     JOIN "Instance" i ON i.id = c."instanceId"
-     JOIN "Account" a ON a.id = i."accountId"
-     WHERE w.id = $1::uuid`,
-    weekId,
-  );
-  const row = rows[0];
-  if (!row || row.status !== "RUNNING" || row.leaseOwner !== owner) return undefined;
+): WeekJob | undefined {
+  if (row.status !== "RUNNING" || row.leaseOwner !== owner) return undefined;
   return {
     weekId: row.weekId,
     collectionId: row.collectionId,

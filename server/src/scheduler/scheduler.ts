@@ -13,7 +13,7 @@ import {
 } from "./claim.ts";
 import type { RunnerContext, SchedulerSettings } from "./context.ts";
 import type { SettleCollection } from "./finish.ts";
-import { AccountCache, loadWeekJob } from "./job.ts";
+import { AccountCache, toWeekJob } from "./job.ts";
 import { activeRunners, weeksClaimedTotal } from "./metrics.ts";
 import { isRunnerStop, runWeek } from "./run-week.ts";
 import { sweepUnsettledCollections } from "./settle.ts";
@@ -109,13 +109,7 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
     const done = (async () => {
       activeRunners.inc();
       try {
-        const job = await loadWeekJob(
-          database.prisma,
-          context.accounts,
-          claimed.weekId,
-          owner,
-          settings.maxAttempts,
-        );
+        const job = toWeekJob(claimed, context.accounts, owner, settings.maxAttempts);
         if (job) await runWeek(context, job, options.settleCollection, controller.signal);
         failures.delete(claimed.weekId);
       } catch (error) {
