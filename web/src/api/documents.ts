@@ -125,6 +125,7 @@ export const CollectionUpdatedSubscription = gql`
       deleted
       collection {
         ...CollectionSummaryFields
+        averageWeekDurationMs
       }
     }
   }
