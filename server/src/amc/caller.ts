@@ -10,7 +10,12 @@ import {
   type BackoffPolicy,
 } from "./faults.ts";
 import type { InstanceThrottle } from "./instance-throttle.ts";
-import { amcRequestDuration, amcThrottledTotal } from "./metrics.ts";
+import {
+  amcRequestDuration,
+  amcRetriesTotal,
+  amcRetryWaitSecondsTotal,
+  amcThrottledTotal,
+} from "./metrics.ts";
 import type { RateLimiter } from "./rate-limiter.ts";
 import type { AmcStats } from "./stats.ts";
 import type { TokenCache } from "./tokens.ts";
@@ -88,6 +93,9 @@ export class AmcCaller {
           `AMC ${call.operation} failed (${error.kind}); retry ${attempt} of ` +
             `${retry.maxAttempts - 1} in ${delayMs} ms`,
         );
+        const labels = { instance: call.amcInstanceId, kind: error.kind };
+        amcRetriesTotal.inc(labels);
+        amcRetryWaitSecondsTotal.inc(labels, delayMs / 1000);
         // After a 429 from AMC the instance is already paused, and the next attempt waits for
         // that pause, so sleeping here as well would double the wait.
         if (throttle.remainingMs(instanceKeyOf(call)) === 0) await clock.sleep(delayMs);

@@ -26,3 +26,19 @@ export const amcTokenRefreshesTotal = new Counter({
   help: "Access tokens obtained from Login with Amazon with the refresh-token grant.",
   registers: [metricsRegistry],
 });
+
+/** AMC calls retried by the client, by AMC instance id and fault kind (throttled, transient). */
+export const amcRetriesTotal = new Counter({
+  name: "amc_collections_amc_retries_total",
+  help: "AMC API calls retried after a throttled or transient fault, by AMC instance id and kind.",
+  labelNames: ["instance", "kind"] as const,
+  registers: [metricsRegistry],
+});
+
+/** Time spent waiting before retries, by AMC instance id and fault kind. */
+export const amcRetryWaitSecondsTotal = new Counter({
+  name: "amc_collections_amc_retry_wait_seconds_total",
+  help: "Seconds AMC API calls waited before a retry (Retry-After or backoff), by AMC instance id and kind.",
+  labelNames: ["instance", "kind"] as const,
+  registers: [metricsRegistry],
+});

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { createServer } from "node:net";
 import { after, before, beforeEach, describe, test } from "node:test";
+import { amcRetriesTotal } from "../../src/amc/metrics.ts";
 import { AmcApiError } from "../../src/amc/types.ts";
 import { startScriptedAmcServer, type ScriptedAmcServer } from "../support/scripted-amc-server.ts";
 import { testAccount, testClient, weekRequest } from "./fixtures.ts";
@@ -30,6 +31,15 @@ function countRequests(method: string, path: RegExp): number {
   return server.amcRequests().filter((r) => r.method === method && path.test(r.path)).length;
 }
 
+/** Reads amc_collections_amc_retries_total for one instance and kind from the registry. */
+async function retryCount(instance: string, kind: string): Promise<number> {
+  const metric = await amcRetriesTotal.get();
+  const value = metric.values.find(
+    (entry) => entry.labels.instance === instance && entry.labels.kind === kind,
+  );
+  return value?.value ?? 0;
+}
+
 describe("AMC client faults", () => {
   test("429 with seconds is retried", async () => {
     const client = testClient();
@@ -43,9 +53,11 @@ describe("AMC client faults", () => {
       },
       { status: 200, body: executionBody },
     );
+    const retriesBefore = await retryCount("amcabc123", "throttled");
     const execution = await client.getExecution(testAccount(server), "amcabc123", "e-1");
     assert.equal(execution.status, "RUNNING");
     assert.equal(countRequests("GET", getPath), 2);
+    assert.equal(await retryCount("amcabc123", "throttled"), retriesBefore + 1);
   });
 
   test("429 Retry-After seconds sets delay", async () => {
