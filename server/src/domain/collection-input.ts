@@ -70,6 +70,11 @@ export interface ValidatedCollection {
   parameters: ParameterDefinition[];
 }
 
+/** Returns the canonical IANA spelling of a valid time zone name, e.g. "utc" as "UTC". */
+function canonicalTimeZone(timezone: string): string {
+  return new Intl.DateTimeFormat("en-US", { timeZone: timezone }).resolvedOptions().timeZone;
+}
+
 /** Returns the calendar date of `now` in `timezone`, "YYYY-MM-DD". */
 export function todayIn(now: Date, timezone: string): string {
   return formatDay(new TZDate(now.getTime(), timezone));
@@ -105,8 +110,10 @@ export function validateCollectionInput(
   if (mode !== "BACKFILL" && mode !== "ROLLING") {
     problem("mode", `Mode "${String(mode)}" is invalid: use BACKFILL or ROLLING.`, "INVALID_MODE");
   }
-  const timezone = input.timezone ?? "UTC";
-  const timezoneValid = isValidTimeZone(timezone);
+  const requestedTimezone = input.timezone ?? "UTC";
+  const timezoneValid = isValidTimeZone(requestedTimezone);
+  // Stored and sent to AMC in the canonical spelling ("utc" becomes "UTC").
+  const timezone = timezoneValid ? canonicalTimeZone(requestedTimezone) : requestedTimezone;
   if (!timezoneValid) {
     problem(
       "timezone",

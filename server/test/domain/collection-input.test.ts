@@ -161,6 +161,21 @@ describe("validateCollectionInput", () => {
     ]);
   });
 
+  test("validation canonicalises time zone", () => {
+    const result = validateCollectionInput(
+      { ...base, timezone: "utc" },
+      workflow,
+      true,
+      testOptions,
+    );
+    assert.equal(result.timezone, "UTC");
+    const tokyo = { ...base, timezone: "asia/tokyo" };
+    assert.equal(
+      validateCollectionInput(tokyo, workflow, true, testOptions).timezone,
+      "Asia/Tokyo",
+    );
+  });
+
   test("validation expands whole weeks", () => {
     const input = {
       ...base,
