@@ -53,5 +53,6 @@ describe("HTTP server", () => {
     assert.match(body, /amc_collections_process_cpu_seconds_total/);
     assert.match(body, /amc_collections_graphql_subscriptions 0/);
     assert.match(body, /amc_collections_amc_request_duration_seconds/);
+    assert.match(body, /amc_collections_scheduler_loop_duration_seconds/);
   });
 });

@@ -1,4 +1,4 @@
-import { Counter, Gauge } from "prom-client";
+import { Counter, Gauge, Histogram } from "prom-client";
 import { metricsRegistry } from "../metrics.ts";
 
 // Prometheus metrics of the scheduler.
@@ -52,5 +52,13 @@ export const executionsCancelledTotal = new Counter({
 export const activeRunners = new Gauge({
   name: "amc_collections_scheduler_active_runners",
   help: "Weeks this process is running now.",
+  registers: [metricsRegistry],
+});
+
+/** Duration of one loop iteration: a claim, and the sweeps when they are due. */
+export const loopDurationSeconds = new Histogram({
+  name: "amc_collections_scheduler_loop_duration_seconds",
+  help: "Duration of one scheduler loop iteration (claim plus due sweeps), in seconds.",
+  buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
   registers: [metricsRegistry],
 });

@@ -14,7 +14,7 @@ import {
 import type { RunnerContext, SchedulerSettings } from "./context.ts";
 import type { SettleCollection } from "./finish.ts";
 import { AccountCache, toWeekJob } from "./job.ts";
-import { activeRunners, weeksClaimedTotal } from "./metrics.ts";
+import { activeRunners, loopDurationSeconds, weeksClaimedTotal } from "./metrics.ts";
 import { isRunnerStop, runWeek } from "./run-week.ts";
 import { sweepUnsettledCollections } from "./settle.ts";
 import { listenForWake, type WakeSource } from "./wake.ts";
@@ -181,12 +181,14 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
     while (!stopping) {
       wakePending = false;
       try {
+        const endTimer = loopDurationSeconds.startTimer();
         const count = await claimOnce();
         if (Date.now() - lastSweepMs >= tickMs) {
           lastSweepMs = Date.now();
           await sweepCancelledExecutions(context);
           await sweepUnsettledCollections(context, options.settleCollection);
         }
+        endTimer();
         failuresInRow = 0;
         healthy = true;
         if (count >= batchSize) continue;
