@@ -1,6 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
-import type { AddressInfo, Socket } from "node:net";
 import { amcClientOptionsFromConfig, createAmcClient, type AmcHttpClient } from "./amc/client.ts";
 import type { Config } from "./config.ts";
 import { openDatabase, type Database } from "./db/database.ts";
@@ -14,6 +13,7 @@ import type { Logger } from "./logger.ts";
 import { resultRetentionComponent } from "./results/retention-component.ts";
 import { schedulerComponent } from "./scheduler/component.ts";
 import { rollingWeeksComponent } from "./domain/rolling-component.ts";
+import { listen, trackSockets } from "./http/server-utils.ts";
 
 // The server process: opens and migrates the database, then serves HTTP. Later parts (GraphQL,
 // the scheduler, the AMC sandbox) attach to the same process through `routes`, `readiness`
@@ -87,26 +87,6 @@ function createHealthRoutes(parts: AppParts): Route {
     sendJson(res, ready ? 200 : 503, { status: ready ? "ready" : "not ready", checks: results });
     return true;
   };
-}
-
-function trackSockets(server: Server): Set<Socket> {
-  const sockets = new Set<Socket>();
-  server.on("connection", (socket) => {
-    sockets.add(socket);
-    socket.once("close", () => sockets.delete(socket));
-  });
-  return sockets;
-}
-
-async function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  return server.address() as AddressInfo;
 }
 
 /** Context given to each component while the process starts. */

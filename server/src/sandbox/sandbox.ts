@@ -1,5 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
   checkAmcHeaders,
@@ -19,6 +18,7 @@ import { createQueryRunner } from "./sql/runner.ts";
 import { TokenError, TokenStore } from "./tokens.ts";
 import type { Sandbox, SandboxOptions, SandboxStats } from "./types.ts";
 import { WorkflowStore } from "./workflows.ts";
+import { listen, trackSockets } from "../http/server-utils.ts";
 
 // A local AMC: the Login with Amazon token endpoint, AMC's reporting API, presigned result
 // downloads and the /_sandbox/ control routes, on one loopback HTTP server.
@@ -260,24 +260,4 @@ function sendError(parts: HandlerParts, res: ServerResponse, error: unknown): vo
     parts.logger.error({ err: error }, "sandbox request failed");
     sendAmcError(res, new AmcHttpError(500, "Internal Server Error"));
   }
-}
-
-function trackSockets(server: Server): Set<Socket> {
-  const sockets = new Set<Socket>();
-  server.on("connection", (socket) => {
-    sockets.add(socket);
-    socket.once("close", () => sockets.delete(socket));
-  });
-  return sockets;
-}
-
-async function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  return server.address() as AddressInfo;
 }
