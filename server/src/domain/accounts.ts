@@ -206,7 +206,7 @@ const amazonHosts = new Set(
   ]),
 );
 
-/** Link-local addresses, where cloud metadata services answer; never an AMC endpoint. */
+/** Link-local addresses, where cloud metadata services listen; never an AMC endpoint. */
 function isLinkLocal(hostname: string): boolean {
   const bare = hostname.replace(/^\[|\]$/g, "").toLowerCase();
   return /^169\.254\./.test(bare) || bare.startsWith("fe80:") || bare === "fd00:ec2::254";

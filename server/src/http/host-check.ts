@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import { isLoopbackHost } from "../auth/access-control.ts";
 
-// A server bound to loopback must also refuse requests whose Host header names another host.
+// A server bound to loopback must also reject requests whose Host header names another host.
 // Otherwise a web page on a domain that resolves to 127.0.0.1 (DNS rebinding) could call the
 // API from the user's browser as a same-origin page, and an open server would treat it as an
 // admin. Servers bound to other addresses require tokens, which such a page does not have.
