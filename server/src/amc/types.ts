@@ -35,7 +35,7 @@ export interface CreateExecutionRequest {
   amcInstanceId: string;
   /** A saved workflow to run; exactly one of workflowId and sqlQuery is set. */
   workflowId?: string;
-  /** Ad hoc SQL to run; AMC answers with a `transient_<uuid>` workflow id. */
+  /** Ad hoc SQL to run; AMC returns a `transient_<uuid>` workflow id for it. */
   sqlQuery?: string;
   /** `yyyy-MM-ddTHH:mm:ss`, local to timeWindowTimeZone. */
   timeWindowStart: string;
@@ -102,7 +102,7 @@ export interface AmcWorkflow {
 }
 
 /**
- * How the scheduler should react to a failed call:
+ * Fault class of a failed call, which tells the scheduler how to react:
  * - throttled: 429; wait `retryAfterMs` (or back off) and retry, slowing only that instance;
  * - transient: 5xx, timeouts and network errors; retry with backoff;
  * - permanent: 400, 403, 404, 422 and other client errors; do not retry the same request.
@@ -110,7 +110,7 @@ export interface AmcWorkflow {
  */
 export type AmcFaultKind = "throttled" | "transient" | "permanent";
 
-/** Error of an AMC call, with AMC's `{code, details}` when it sent them. Never holds secrets. */
+/** Error of an AMC call, with AMC's `{code, details}` when it sent them. Never contains secrets. */
 export class AmcApiError extends Error {
   override name = "AmcApiError";
   /**
