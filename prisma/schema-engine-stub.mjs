@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Stand-in for Prisma's native schema engine, which cannot be downloaded on machines without
-// access to Prisma's binary host. `prisma generate` only asks it for its version.
+// access to Prisma's binary host. `prisma generate` only requests its version.
 if (process.argv.includes("--version")) {
   console.log("schema-engine-cli 0.0.0 (amc-collections stub)");
   process.exit(0);

@@ -66,7 +66,7 @@ function countPgliteStatements(database: Database): void {
 /**
  * Runs `weeks` weeks through a fresh sandbox before measuring, so the figures leave out the
  * start of its query engine (several seconds, once per process) and, with all 52 weeks, its
- * first run of each window's SQL: the sandbox then answers every measured execution from its
+ * first run of each window's SQL: the sandbox then serves every measured execution from its
  * result cache, which is what "AMC answering instantly" means here.
  */
 async function warmUp(database: Database, sandboxUrl: string, weeks = 1): Promise<void> {

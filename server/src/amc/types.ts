@@ -102,7 +102,7 @@ export interface AmcWorkflow {
 }
 
 /**
- * Fault class of a failed call, which tells the scheduler how to react:
+ * Fault class of a failed call, from which the scheduler picks its reaction:
  * - throttled: 429; wait `retryAfterMs` (or back off) and retry, slowing only that instance;
  * - transient: 5xx, timeouts and network errors; retry with backoff;
  * - permanent: 400, 403, 404, 422 and other client errors; do not retry the same request.

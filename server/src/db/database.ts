@@ -9,7 +9,7 @@ import { ensureWritableDataDir, lockDataDir, type DataDirLock } from "./data-dir
 import { createPgliteMigrationAdapter, createPgMigrationAdapter } from "./migrate/adapters.ts";
 import { applyMigrations, readMigrationList } from "./migrate/migrations.ts";
 
-/** Error raised when the configured database cannot be opened; the message says what to fix. */
+/** Error raised when the configured database cannot be opened; the message names the fix. */
 export class DatabaseOpenError extends Error {
   override name = "DatabaseOpenError";
 }

@@ -5,7 +5,7 @@ import { seedDemoContent } from "./seed.ts";
 // Starts the local AMC sandbox inside the server process when AMC_SANDBOX is on, and seeds the
 // demo content that points at it. Stopping the server stops the sandbox.
 
-/** Returns true when an AMC sandbox answers its stats route at `url`. */
+/** Returns true when an AMC sandbox serves its stats route at `url`. */
 async function isSandboxAt(url: string): Promise<boolean> {
   try {
     const response = await fetch(`${url}/_sandbox/stats`, { signal: AbortSignal.timeout(2000) });

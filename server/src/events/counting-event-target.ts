@@ -1,8 +1,8 @@
 import { setMaxListeners } from "node:events";
 
 // An EventTarget that counts its listeners per event type. The change bus uses the counts to
-// skip loading rows nobody subscribed to, and tests use them to check that closed subscriptions
-// leave nothing behind.
+// skip loading rows that no subscriber requested, and tests use them to check that closed
+// subscriptions leave nothing behind.
 
 /** EventTarget with listener counts per event type. */
 export class CountingEventTarget extends EventTarget {

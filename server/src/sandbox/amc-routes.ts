@@ -64,8 +64,11 @@ function endpointOf(
     return undefined;
   }
   if (downloadUrls) return undefined;
-  if (!hasId)
-    return method === "POST" ? "createWorkflow" : method === "GET" ? "listWorkflows" : undefined;
+  if (!hasId) {
+    if (method === "POST") return "createWorkflow";
+    if (method === "GET") return "listWorkflows";
+    return undefined;
+  }
   if (method === "GET") return "getWorkflow";
   if (method === "PUT") return "updateWorkflow";
   if (method === "DELETE") return "deleteWorkflow";

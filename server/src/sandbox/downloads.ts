@@ -33,8 +33,8 @@ export class DownloadSigner {
   }
 
   /**
-   * Checks a download request. Answers 403 itself and returns undefined when the signature is
-   * wrong or the URL expired. Returns undefined without answering when the path is not a
+   * Checks a download request. Sends 403 itself and returns "answered" when the signature is
+   * wrong or the URL expired. Returns undefined without responding when the path is not a
    * download path.
    */
   verify(url: URL, res: ServerResponse): DownloadTarget | undefined | "answered" {
@@ -63,7 +63,7 @@ export class DownloadSigner {
   }
 }
 
-/** Answers 403 with an S3-style XML error. */
+/** Sends 403 with an S3-style XML error. */
 export function sendS3Error(res: ServerResponse, code: string, message: string): void {
   res.writeHead(403, { "content-type": "application/xml" });
   res.end(

@@ -1,12 +1,12 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 
-// Small HTTP helpers shared by the sandbox's routes. AMC answers errors as JSON `{code, details}`
+// Small HTTP helpers shared by the sandbox's routes. AMC returns errors as JSON `{code, details}`
 // with the HTTP status as a string code.
 
 /** Largest request body the sandbox reads; AMC requests are small JSON documents. */
 const MAX_BODY_BYTES = 1024 * 1024;
 
-/** An error answered to the caller as AMC's `{code, details}` JSON with `status`. */
+/** An error returned to the caller as AMC's `{code, details}` JSON with `status`. */
 export class AmcHttpError extends Error {
   override name = "AmcHttpError";
   constructor(

@@ -27,7 +27,7 @@ export interface ResolvedWindow {
   timeZone: string;
 }
 
-/** Throws 400 unless `timeZone` is an IANA zone that the runtime knows. */
+/** Throws 400 unless `timeZone` is an IANA zone that the runtime supports. */
 export function checkTimeZone(timeZone: string): void {
   try {
     new Intl.DateTimeFormat("en-US", { timeZone });

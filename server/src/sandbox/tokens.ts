@@ -93,7 +93,7 @@ export class TokenStore {
   }
 }
 
-/** OAuth error of the token endpoint, answered as `{error, error_description}`. */
+/** OAuth error of the token endpoint, returned as `{error, error_description}`. */
 export class TokenError extends Error {
   override name = "TokenError";
   constructor(

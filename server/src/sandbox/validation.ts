@@ -10,7 +10,7 @@ import {
 } from "./time-window.ts";
 import type { StoredWorkflow } from "./types.ts";
 
-// Create-time validation of POST /workflowExecutions, with AMC's 400 answers.
+// Create-time validation of POST /workflowExecutions, with AMC's 400 responses.
 
 const MIN_TIMEOUT_SECONDS = 900;
 const MAX_TIMEOUT_SECONDS = 86_400;

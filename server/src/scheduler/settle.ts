@@ -5,7 +5,7 @@ import { transactionOptions, unsettledCollectionCondition } from "./sql.ts";
 // Settling a collection after a week succeeded. The finishing transaction only takes a share
 // lock on the collection, so the weeks of one collection finish side by side. The settle runs
 // after that commit in its own short transaction, and only when no week is PENDING or RUNNING.
-// Of two weeks finishing together, the one whose check starts last sees both commits. A process
+// Of two weeks finishing together, the one whose check starts last reads both commits. A process
 // that dies between the commit and the settle leaves a collection with nothing left to run, which
 // the loop's sweep settles. Until it settles, the claim counts it as a running collection, so a
 // waiting collection starts only once the one before it has really ended.

@@ -278,7 +278,7 @@ async function storeSubmitted(
  *
  * NOTE: a pause or cancel that commits after this statement does not stop the create call that
  * follows it, so that one request can reach AMC after the mutation returned. Every later create
- * sees the new status here.
+ * reads the new status here.
  */
 async function openSubmitGate(context: RunnerContext, job: WeekJob, execution: Execution) {
   const rows = await context.database.prisma.$executeRawUnsafe(

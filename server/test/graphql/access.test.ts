@@ -101,7 +101,7 @@ describe("access control", () => {
   });
 
   test("viewer token keeps open access", async () => {
-    // Closing open mode with a viewer token would leave nobody able to manage tokens.
+    // Closing open mode with a viewer token would leave no one able to manage tokens.
     await createApiToken(database.prisma, { name: "reader", role: "VIEWER" });
     const access = await createAccessControl(
       testConfig({ API_TOKENS: "" }),

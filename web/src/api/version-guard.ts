@@ -72,7 +72,7 @@ export class VersionLedger {
   }
 }
 
-/** Creates the exchange; `onStaleEvent` is told about every dropped event (for debugging). */
+/** Creates the exchange; `onStaleEvent` receives every dropped event (for debugging). */
 export function versionGuardExchange(
   ledger = new VersionLedger(),
   onStaleEvent?: (entity: VersionedEntity) => void,

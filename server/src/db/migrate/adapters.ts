@@ -24,7 +24,7 @@ interface ErrorMapping {
   onError(error: unknown): never;
 }
 
-/** Rethrows a database error the way the adapter does, so the engine sees its code. */
+/** Rethrows a database error the way the adapter does, so the engine receives its code. */
 function rethrowAsDriverError(adapter: SqlDriverAdapter, error: unknown): never {
   if (error instanceof DriverAdapterError) throw error;
   const mapping = adapter as unknown as Partial<ErrorMapping>;
