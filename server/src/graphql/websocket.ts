@@ -8,6 +8,7 @@ import type { AccessControl } from "../auth/access-control.ts";
 import type { Viewer } from "../auth/roles.ts";
 import type { Logger } from "../logger.ts";
 import { SharedSubscriptions } from "./shared-subscriptions.ts";
+import { SocketSubscriber, SubscriberConnection } from "./socket-subscriber.ts";
 import { authenticate, GRAPHQL_PATH, tokenOf, type GraphQLServer } from "./yoga.ts";
 
 // GraphQL over WebSockets (the graphql-ws protocol) on the HTTP server's port and path. Upgrades
@@ -41,7 +42,7 @@ export interface GraphQLWebSocketOptions {
   logger: Logger;
 }
 
-type ConnectionExtra = { viewer?: Viewer };
+type ConnectionExtra = { viewer?: Viewer; subscriberConnection?: SubscriberConnection };
 
 function rejectUpgrade(socket: Duplex, status: number, reason: string): void {
   socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
@@ -73,11 +74,17 @@ export function createGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
         }
       },
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
+      // NOTE: subscription results go to the socket through SocketSubscriber, not through
+      // graphql-ws, so the onNext and jsonMessageReplacer options would not apply to them.
       subscribe: (args) => {
         const root = args.rootValue as EnvelopedRoot;
-        return shared.subscribe(root.shareKey, async () => root.subscribe(args)) as never;
+        return shared.subscribe(
+          root.shareKey,
+          async () => root.subscribe(args),
+          root.subscriber,
+        ) as never;
       },
-      onSubscribe: async (context, _id, params) => {
+      onSubscribe: async (context, id, params) => {
         const enveloped = yoga.getEnveloped({
           request: undefined,
           viewer: context.extra.viewer,
@@ -99,6 +106,14 @@ export function createGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
               params.operationName ?? null,
               params.variables ?? {},
             ]),
+            subscriber: new SocketSubscriber(
+              (context.extra.subscriberConnection ??= new SubscriberConnection(
+                context.extra.socket,
+                context.extra.request.socket,
+              )),
+              id,
+              () => id in context.subscriptions,
+            ),
           } satisfies EnvelopedRoot,
         };
         const errors = enveloped.validate(args.schema, args.document);
@@ -139,6 +154,8 @@ interface EnvelopedRoot {
   subscribe: (args: ExecutionArgs) => OperationResult;
   /** Subscriptions with equal keys share one execution (see ./shared-subscriptions.ts). */
   shareKey: string;
+  /** Receiver of a subscription's results; graphql-ws itself sends only its end or errors. */
+  subscriber: SocketSubscriber;
 }
 
 type OperationResult = ReturnType<NonNullable<ServerOptions["execute"]>>;
