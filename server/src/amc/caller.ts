@@ -19,7 +19,12 @@ import {
 import type { RateLimiter } from "./rate-limiter.ts";
 import type { AmcStats } from "./stats.ts";
 import type { TokenCache } from "./tokens.ts";
-import { sendRequest, TransportError, type BufferedResponse } from "./transport.ts";
+import {
+  sendRequest,
+  TransportError,
+  type BufferedResponse,
+  type HttpRequest,
+} from "./transport.ts";
 import { AmcApiError, type AmcAccountConnection } from "./types.ts";
 
 // The path every AMC call takes: wait out the instance's throttling, take a rate-limit token,
@@ -138,7 +143,7 @@ export class AmcCaller {
       "amazon-advertising-api-marketplaceid": account.marketplaceId,
       accept: "application/json",
     };
-    const init: RequestInit = { method: call.method, headers };
+    const init: HttpRequest = { method: call.method, headers };
     if (call.body !== undefined) {
       headers["content-type"] = "application/json";
       init.body = JSON.stringify(call.body);

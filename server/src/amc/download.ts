@@ -5,7 +5,7 @@ import type { RetryPolicy } from "./caller.ts";
 import type { Clock } from "./clock.ts";
 import { backoffDelayMs, faultKindOfStatus, parseErrorBody } from "./faults.ts";
 import { amcRequestDuration } from "./metrics.ts";
-import { openStream, TransportError } from "./transport.ts";
+import { openStream, TransportError, type StreamedResponse } from "./transport.ts";
 import { AmcApiError } from "./types.ts";
 
 // Result files come from presigned URLs (S3 in AMC), which carry their own signature in the
@@ -77,9 +77,9 @@ async function openOnce(
 ): Promise<ReadableStream<Uint8Array>> {
   const startedMs = performance.now();
 
-  let response: Response;
+  let response: StreamedResponse;
   try {
-    response = await openStream(url.toString(), { method: "GET" }, deps.requestTimeoutMs);
+    response = await openStream(url.toString(), deps.requestTimeoutMs);
   } catch (error) {
     if (!(error instanceof TransportError)) throw error;
     observe(error.reason, startedMs);
@@ -94,9 +94,7 @@ async function openOnce(
     );
   }
   observe(`${Math.floor(response.status / 100)}xx`, startedMs);
-  if (response.ok && response.body) {
-    return response.body;
-  }
+  if (response.ok) return response.body;
 
   const text = await response.text().catch(() => "");
   const body = parseErrorBody(text);

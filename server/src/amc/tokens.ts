@@ -2,7 +2,12 @@ import { createHash } from "node:crypto";
 import type { Logger } from "pino";
 import type { Clock } from "./clock.ts";
 import { faultKindOfStatus, parseErrorBody, redactSecrets } from "./faults.ts";
-import { sendRequest, TransportError, type BufferedResponse } from "./transport.ts";
+import {
+  sendRequest,
+  TransportError,
+  type BufferedResponse,
+  type HttpRequest,
+} from "./transport.ts";
 import { AmcApiError, type AmcAccountConnection } from "./types.ts";
 
 // Login with Amazon access tokens, obtained with the refresh-token grant. Tokens are cached per
@@ -85,7 +90,7 @@ export class TokenCache {
       client_id: account.clientId,
       client_secret: account.clientSecret,
     });
-    const init: RequestInit = {
+    const init: HttpRequest = {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
       body: form.toString(),
