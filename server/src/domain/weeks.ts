@@ -156,15 +156,21 @@ export function assertTimeZone(timezone: string): void {
   }
 }
 
+/** Zones that `isValidTimeZone` accepted, capped at 1,000 (the IANA database has several hundred). */
+const validTimeZones = new Set<string>();
+
 /** Returns true when `timezone` is an IANA time zone name known to this runtime's Intl data. */
 export function isValidTimeZone(timezone: string): boolean {
   if (timezone === "") return false;
+  if (validTimeZones.has(timezone)) return true;
   try {
     new Intl.DateTimeFormat("en-US", { timeZone: timezone });
-    return true;
   } catch {
     return false;
   }
+  // Building a formatter costs far more than a lookup, and the scheduler checks per week.
+  if (validTimeZones.size < 1000) validTimeZones.add(timezone);
+  return true;
 }
 
 /**

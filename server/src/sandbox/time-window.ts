@@ -27,10 +27,15 @@ export interface ResolvedWindow {
   timeZone: string;
 }
 
+/** Zones `checkTimeZone` accepted; building a formatter per request would cost more. */
+const checkedTimeZones = new Set<string>();
+
 /** Throws 400 unless `timeZone` is an IANA zone that the runtime supports. */
 export function checkTimeZone(timeZone: string): void {
+  if (checkedTimeZones.has(timeZone)) return;
   try {
     new Intl.DateTimeFormat("en-US", { timeZone });
+    if (checkedTimeZones.size < 1000) checkedTimeZones.add(timeZone);
   } catch {
     throw new AmcHttpError(
       400,
