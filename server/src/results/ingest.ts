@@ -24,20 +24,37 @@ export interface IngestedResult {
   summary: ResultSummary;
 }
 
-const metricInsertBatch = 1000;
+/** A result set whose rows are stored but whose summary and metrics are not yet written. */
+export interface WrittenResult extends IngestedResult {
+  /** WeekMetric rows to store when the set is completed. */
+  metricRows: MetricRow[];
+}
 
 /**
  * Streams an execution's CSV parts into a new ResultSet with its rows, column types, summary
- * and WeekMetric rows. The set is left complete but not current, because the scheduler makes
- * it current with `activateResult` in its finishing transaction. An earlier ResultSet of the
- * same execution that never became current (a crash mid-ingest) is deleted first.
+ * and WeekMetric rows. The set is left complete but not current; `activateResult` makes it
+ * current. An earlier ResultSet of the same execution that never became current (a crash
+ * mid-ingest) is deleted first.
  */
 export async function ingestResult(
   database: Database,
   request: IngestRequest,
 ): Promise<IngestedResult> {
-  const { prisma } = database;
-  const resultSetId = await startResultSet(prisma, request);
+  const { metricRows, ...written } = await writeResultRows(database, request);
+  await completeResultSet(database.prisma, request, written, metricRows);
+  return written;
+}
+
+/**
+ * The first half of `ingestResult`: creates the ResultSet and streams its rows, and returns the
+ * summary without storing it. The set stays incomplete (completedAt null) until the caller
+ * stores its columns, row count and metrics, as the scheduler does in its finishing statement.
+ */
+export async function writeResultRows(
+  database: Database,
+  request: IngestRequest,
+): Promise<WrittenResult> {
+  const resultSetId = await startResultSet(database.prisma, request);
   const builder = new SummaryBuilder(request.maxDimensionValues);
   const writer = await openRowWriter(database, resultSetId);
   try {
@@ -56,12 +73,32 @@ export async function ingestResult(
   }
 
   const { summary, metricRows } = builder.finish();
-  await completeResultSet(prisma, request, resultSetId, summary, metricRows);
-  return { resultSetId, rowCount: summary.rowCount, columns: summary.columns, summary };
+  return { resultSetId, rowCount: summary.rowCount, columns: summary.columns, summary, metricRows };
+}
+
+/**
+ * Creates an empty, incomplete result set in one statement in the usual case. A leftover of a
+ * crash, or a week in an unexpected state, goes through `restartResultSet`, which explains the
+ * problem.
+ */
+async function startResultSet(prisma: PrismaClient, request: IngestRequest): Promise<string> {
+  const rows = await prisma.$queryRawUnsafe<{ id: string }[]>(
+    `INSERT INTO "ResultSet" (id, "executionId", "weekId", "createdAt")
+     SELECT gen_random_uuid(), $1::uuid, w.id, now() AT TIME ZONE 'UTC'
+     FROM "Week" w LEFT JOIN "ResultSet" current ON current.id = w."currentResultId"
+     WHERE w.id = $2::uuid AND w."collectionId" = $3::uuid
+       AND current."executionId" IS DISTINCT FROM $1::uuid
+     ON CONFLICT ("executionId") DO NOTHING
+     RETURNING id`,
+    request.executionId,
+    request.weekId,
+    request.collectionId,
+  );
+  return rows[0]?.id ?? restartResultSet(prisma, request);
 }
 
 /** Deletes a leftover result set of the execution and creates an empty, incomplete one. */
-async function startResultSet(prisma: PrismaClient, request: IngestRequest): Promise<string> {
+async function restartResultSet(prisma: PrismaClient, request: IngestRequest): Promise<string> {
   const week = await prisma.week.findUnique({
     where: { id: request.weekId },
     select: { collectionId: true, currentResult: { select: { executionId: true } } },
@@ -87,37 +124,45 @@ async function startResultSet(prisma: PrismaClient, request: IngestRequest): Pro
   return resultSet.id;
 }
 
+/** WeekMetric rows as one JSON parameter, for `jsonb_to_recordset` with `metricRecordColumns`. */
+export function metricRowsJson(metricRows: MetricRow[]): string {
+  return JSON.stringify(
+    metricRows.map((row) => ({
+      metric: row.metric,
+      dimension: row.dimension,
+      dimensionValue: row.dimensionValue,
+      ...row.aggregate,
+    })),
+  );
+}
+
+/** Column list of `jsonb_to_recordset` over `metricRowsJson`'s output. */
+export const metricRecordColumns = `m(metric text, dimension text, "dimensionValue" text,
+  sum double precision, min double precision, max double precision, count int)`;
+
+/** Stores the summary and metrics of a written set and marks it complete, in one statement. */
 async function completeResultSet(
   prisma: PrismaClient,
   request: IngestRequest,
-  resultSetId: string,
-  summary: ResultSummary,
+  written: IngestedResult,
   metricRows: MetricRow[],
 ): Promise<void> {
-  const data = metricRows.map((row) => ({
-    resultSetId,
-    weekId: request.weekId,
-    collectionId: request.collectionId,
-    metric: row.metric,
-    dimension: row.dimension,
-    dimensionValue: row.dimensionValue,
-    ...row.aggregate,
-  }));
-  const inserts = [];
-  for (let start = 0; start < data.length; start += metricInsertBatch) {
-    inserts.push(
-      prisma.weekMetric.createMany({ data: data.slice(start, start + metricInsertBatch) }),
-    );
-  }
-  await prisma.$transaction([
-    ...inserts,
-    prisma.resultSet.update({
-      where: { id: resultSetId },
-      data: {
-        columns: summary.columns as object[],
-        rowCount: summary.rowCount,
-        completedAt: new Date(),
-      },
-    }),
-  ]);
+  await prisma.$executeRawUnsafe(
+    `WITH metrics AS (
+       INSERT INTO "WeekMetric" (id, "resultSetId", "weekId", "collectionId", metric, dimension,
+         "dimensionValue", sum, min, max, count)
+       SELECT gen_random_uuid(), $1::uuid, $2::uuid, $3::uuid, m.metric, m.dimension,
+         m."dimensionValue", m.sum, m.min, m.max, m.count
+       FROM jsonb_to_recordset($4::jsonb) AS ${metricRecordColumns}
+     )
+     UPDATE "ResultSet" SET columns = $5::jsonb, "rowCount" = $6::int,
+       "completedAt" = now() AT TIME ZONE 'UTC'
+     WHERE id = $1::uuid`,
+    written.resultSetId,
+    request.weekId,
+    request.collectionId,
+    metricRowsJson(metricRows),
+    JSON.stringify(written.columns),
+    written.rowCount,
+  );
 }

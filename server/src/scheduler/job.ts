@@ -20,6 +20,8 @@ export interface WeekJob {
   amcInstanceId: string;
   account: AmcAccountConnection;
   maxAttempts: number;
+  /** True when a claim started this attempt, so it has no Execution row yet; false after a takeover. */
+  fresh: boolean;
 }
 
 /** Decrypted account connections by account id; credentials rarely change while running. */
@@ -98,6 +100,7 @@ export function toWeekJob(
   accounts: AccountCache,
   owner: string,
   maxAttempts: number,
+  fresh: boolean,
 ): WeekJob | undefined {
   if (row.status !== "RUNNING" || row.leaseOwner !== owner) return undefined;
   return {
@@ -122,5 +125,6 @@ export function toWeekJob(
       updatedAt: new Date(row.accountUpdatedAt),
     }),
     maxAttempts,
+    fresh,
   };
 }

@@ -8,12 +8,18 @@ import { DomainValidationError } from "../domain/errors.ts";
 import { callAmcWithRetry } from "./amc-step.ts";
 import { pollIntervalMs } from "./backoff.ts";
 import { LeaseLostError, sleepScaled, type RunnerContext } from "./context.ts";
-import { finishFailed, finishSucceeded, type SettleCollection } from "./finish.ts";
+import {
+  finishFailed,
+  finishSucceeded,
+  type FinishEvent,
+  type SettleCollection,
+} from "./finish.ts";
 import type { WeekJob } from "./job.ts";
 import { cancelLeftoverExecutions } from "./cancel.ts";
 import { utcNow } from "./sql.ts";
 import {
   hasActiveOlderExecution,
+  openFreshAttempt,
   prepareExecution,
   SubmitRejectedError,
   submitExecution,
@@ -33,13 +39,24 @@ interface PolledExecution {
   submittedAtMs: number;
 }
 
+/** Builds the STATUS timeline event of a change from the stored status to the polled one. */
+function statusEvent(execution: PolledExecution, polled: AmcExecution): FinishEvent {
+  const reason = polled.statusReason ? `: ${polled.statusReason}` : "";
+  return {
+    at: new Date().toISOString(),
+    kind: "STATUS",
+    message: `AMC status ${execution.status} → ${polled.status}${reason}.`,
+    data: { from: execution.status, to: polled.status },
+  };
+}
+
 /** Stores a new AMC status and its timeline event in one statement. */
 async function recordStatus(
   context: RunnerContext,
   execution: PolledExecution,
   polled: AmcExecution,
 ): Promise<void> {
-  const reason = polled.statusReason ? `: ${polled.statusReason}` : "";
+  const event = statusEvent(execution, polled);
   // A terminal status is stored by the finishing transaction, together with the week.
   const storedStatus = terminalAmcStatuses.has(polled.status) ? execution.status : polled.status;
   await context.database.prisma.$executeRawUnsafe(
@@ -54,18 +71,22 @@ async function recordStatus(
     execution.id,
     storedStatus,
     polled.status === "RUNNING",
-    `AMC status ${execution.status} → ${polled.status}${reason}.`,
-    JSON.stringify({ from: execution.status, to: polled.status }),
+    event.message,
+    JSON.stringify(event.data),
   );
 }
 
-/** Polls AMC until the execution is terminal, with intervals that grow with its age. */
+/**
+ * Polls AMC until the execution is terminal, with intervals that grow with its age. The change to
+ * SUCCEEDED is not stored here: `finishSucceeded` stores it with the result, which saves a
+ * statement per week.
+ */
 async function pollUntilTerminal(
   context: RunnerContext,
   job: WeekJob,
   execution: PolledExecution,
   signal: AbortSignal,
-): Promise<AmcExecution> {
+): Promise<{ final: AmcExecution; lastStatus?: FinishEvent }> {
   const { settings } = context;
   for (;;) {
     const ageMs = Date.now() * settings.timeScale - execution.submittedAtMs * settings.timeScale;
@@ -74,11 +95,13 @@ async function pollUntilTerminal(
     const polled = await callAmcWithRetry(context, execution.id, "getExecution", signal, () =>
       context.amc.getExecution(job.account, job.amcInstanceId, execution.amcExecutionId),
     );
+    let lastStatus: FinishEvent | undefined;
     if (polled.status !== execution.status) {
-      await recordStatus(context, execution, polled);
+      if (polled.status === "SUCCEEDED") lastStatus = statusEvent(execution, polled);
+      else await recordStatus(context, execution, polled);
       execution.status = polled.status;
     }
-    if (terminalAmcStatuses.has(polled.status)) return polled;
+    if (terminalAmcStatuses.has(polled.status)) return { final: polled, lastStatus };
   }
 }
 
@@ -93,8 +116,11 @@ export async function runWeek(
     await cancelLeftoverExecutions(context, job.weekId, signal);
   }
   let execution;
+  let opened = false;
   try {
-    execution = await prepareExecution(context, job);
+    const fresh = job.fresh ? await openFreshAttempt(context, job) : undefined;
+    opened = fresh !== undefined;
+    execution = fresh ?? (await prepareExecution(context, job));
   } catch (error) {
     if (!(error instanceof DomainValidationError)) throw error;
     await finishFailed(context, job, undefined, "SUBMIT_REJECTED", error.message, settleCollection);
@@ -106,7 +132,7 @@ export async function runWeek(
   if (status === "SUBMITTING" || amcExecutionId === null) {
     let submitted;
     try {
-      submitted = await submitExecution(context, job, execution, signal);
+      submitted = await submitExecution(context, job, execution, signal, opened);
     } catch (error) {
       if (!(error instanceof SubmitRejectedError)) throw error;
       await finishFailed(
@@ -153,6 +179,7 @@ async function awaitResult(
   signal: AbortSignal,
 ): Promise<void> {
   let final: AmcExecution;
+  let lastStatus: FinishEvent | undefined;
   if (status === "SUCCEEDED") {
     final = { workflowExecutionId: amcExecutionId, workflowId: "", status };
   } else {
@@ -162,11 +189,11 @@ async function awaitResult(
       status,
       submittedAtMs: (execution.submittedAt ?? new Date()).getTime(),
     };
-    final = await pollUntilTerminal(context, job, polled, signal);
+    ({ final, lastStatus } = await pollUntilTerminal(context, job, polled, signal));
   }
   signal.throwIfAborted();
   if (final.status === "SUCCEEDED") {
-    const finishing = { id: execution.id, amcExecutionId };
+    const finishing = { id: execution.id, amcExecutionId, lastStatus };
     await finishSucceeded(context, job, finishing, settleCollection, signal);
     return;
   }

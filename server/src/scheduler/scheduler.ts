@@ -109,7 +109,13 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
     const done = (async () => {
       activeRunners.inc();
       try {
-        const job = toWeekJob(claimed, context.accounts, owner, settings.maxAttempts);
+        const job = toWeekJob(
+          claimed,
+          context.accounts,
+          owner,
+          settings.maxAttempts,
+          how === "claim",
+        );
         if (job) await runWeek(context, job, options.settleCollection, controller.signal);
         failures.delete(claimed.weekId);
       } catch (error) {

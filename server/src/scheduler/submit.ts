@@ -42,6 +42,22 @@ export function savedWorkflowId(weekId: string): string {
   return `amcc-week-${weekId}`;
 }
 
+/** Renders the attempt's SQL, parameter values and AMC time window; throws a DomainValidationError. */
+function renderAttempt(job: WeekJob) {
+  const { definitions } = parseParameterDefinitions(job.parametersSnapshot);
+  const rendered = renderSql(
+    job.sqlSnapshot,
+    { startDate: job.startDate, endDate: job.endDate },
+    definitions,
+    (job.parameterValues ?? {}) as Record<string, unknown>,
+  );
+  const window = amcTimeWindow({ startDate: job.startDate, endDate: job.endDate }, job.timezone);
+  return {
+    definitions,
+    fields: { sql: rendered.sql, parameterValues: rendered.parameterValues, ...window },
+  };
+}
+
 /**
  * Returns the Execution row of the job's attempt, creating it as SUBMITTING when missing.
  * Throws a DomainValidationError when the SQL no longer renders.
@@ -53,25 +69,65 @@ export async function prepareExecution(context: RunnerContext, job: WeekJob): Pr
   });
   if (existing) return existing;
 
-  const { definitions } = parseParameterDefinitions(job.parametersSnapshot);
-  const rendered = renderSql(
-    job.sqlSnapshot,
-    { startDate: job.startDate, endDate: job.endDate },
-    definitions,
-    (job.parameterValues ?? {}) as Record<string, unknown>,
-  );
-  const window = amcTimeWindow({ startDate: job.startDate, endDate: job.endDate }, job.timezone);
   return prisma.execution.create({
     data: {
       weekId: job.weekId,
       attempt: job.attempt,
       status: "SUBMITTING",
       amcWorkflowId: savedWorkflowId(job.weekId),
-      sql: rendered.sql,
-      parameterValues: rendered.parameterValues,
-      ...window,
+      ...renderAttempt(job).fields,
     },
   });
+}
+
+/**
+ * Starts a newly claimed week's attempt in one statement, where the careful path takes three.
+ * Once the week's saved workflow exists at AMC, the attempt's Execution row is inserted already
+ * marked as sent (`submittedAt` set), provided the week is still leased here and its collection
+ * is ACTIVE: the same check as `openSubmitGate`.
+ *
+ * Returns undefined when the workflow call failed, the row exists or the gate is closed. The
+ * caller then takes the careful path (`prepareExecution`, then `submitExecution`), which handles
+ * each of these cases. Throws a DomainValidationError when the SQL no longer renders.
+ */
+export async function openFreshAttempt(
+  context: RunnerContext,
+  job: WeekJob,
+): Promise<Execution | undefined> {
+  const { definitions, fields: attempt } = renderAttempt(job);
+  const workflowId = savedWorkflowId(job.weekId);
+  try {
+    await context.amc.createWorkflow(job.account, job.amcInstanceId, {
+      workflowId,
+      sqlQuery: attempt.sql,
+      inputParameters: inputParameters(definitions),
+    });
+  } catch (error) {
+    const exists = error instanceof AmcApiError && /already exists/i.test(error.message);
+    if (!exists) return undefined;
+  }
+  const rows = await context.database.prisma.$queryRawUnsafe<Execution[]>(
+    `INSERT INTO "Execution" (id, "weekId", attempt, status, "amcWorkflowId", sql,
+       "parameterValues", "timeWindowStart", "timeWindowEnd", "timeWindowTimeZone",
+       "submittedAt", "createdAt", "updatedAt")
+     SELECT gen_random_uuid(), w.id, $3::int, 'SUBMITTING', $4, $5, $6::jsonb, $7, $8, $9,
+       ${utcNow}, ${utcNow}, ${utcNow}
+     FROM "Week" w JOIN "Collection" c ON c.id = w."collectionId"
+     WHERE w.id = $1::uuid AND w.status = 'RUNNING' AND w."leaseOwner" = $2
+       AND w.attempts = $3::int AND c.status = 'ACTIVE'
+     ON CONFLICT ("weekId", attempt) DO NOTHING
+     RETURNING *`,
+    job.weekId,
+    context.owner,
+    job.attempt,
+    workflowId,
+    attempt.sql,
+    JSON.stringify(attempt.parameterValues),
+    attempt.timeWindowStart,
+    attempt.timeWindowEnd,
+    attempt.timeWindowTimeZone,
+  );
+  return rows[0];
 }
 
 /** Returns true when an older attempt of the week may still be running at AMC. */
@@ -345,9 +401,11 @@ export async function submitExecution(
   job: WeekJob,
   execution: Execution,
   signal: AbortSignal,
+  /** True when `openFreshAttempt` made the row: the workflow exists and the gate is open. */
+  opened = false,
 ): Promise<AmcExecution | undefined> {
-  let mayExist = execution.submittedAt !== null;
-  if (!mayExist) await ensureSavedWorkflow(context, job, execution, signal);
+  let mayExist = execution.submittedAt !== null && !opened;
+  if (!mayExist && !opened) await ensureSavedWorkflow(context, job, execution, signal);
   for (let retry = 1; ; retry++) {
     signal.throwIfAborted();
     if (mayExist) {
@@ -359,10 +417,11 @@ export async function submitExecution(
       }
       await ensureSavedWorkflow(context, job, execution, signal);
     }
-    if (!(await openSubmitGate(context, job, execution))) {
+    if (!opened && !(await openSubmitGate(context, job, execution))) {
       await closeUnsent(context, job, execution, mayExist);
       return undefined;
     }
+    opened = false;
     mayExist = true;
     try {
       const window = {

@@ -45,13 +45,17 @@ describe("scheduler crash recovery on postgres", () => {
   test("SIGKILL before submit", async () => {
     await sandbox.addFault({ kind: "slow", delayMs: 20_000, endpoints: ["createWorkflow"] });
     await createSandboxCollections(db, sandbox.url, { collections: 1, weeksPerCollection: 3 });
+    const workflowsBefore = (await sandbox.stats()).requests.createWorkflow ?? 0;
     replica = await startReplica(schema);
-    await waitUntil("three SUBMITTING rows", async () => {
-      return (await countExecutions(db, `status = 'SUBMITTING' AND "submittedAt" IS NULL`)) === 3;
+    // A claimed week creates its saved workflow before it records the attempt, so the three
+    // weeks are RUNNING with no Execution row while the calls hang.
+    await waitUntil("three saved-workflow calls in flight", async () => {
+      return ((await sandbox.stats()).requests.createWorkflow ?? 0) - workflowsBefore === 3;
     });
     await replica.kill("SIGKILL");
     await sandbox.clearFaults();
-    assert.equal(await countExecutions(db, `"amcExecutionId" IS NOT NULL`), 0);
+    assert.equal((await weekStatusCounts(db)).RUNNING, 3);
+    assert.equal(await db.prisma.execution.count(), 0);
   });
 
   test("SIGKILL between submit and storing id", async () => {
