@@ -10,6 +10,7 @@ import { testPostgresUrl } from "./database.ts";
 /** A sandbox running in its own process. */
 export interface SandboxProcess {
   url: string;
+  pid: number | undefined;
   stats(): Promise<SandboxStats>;
   addFault(rule: FaultRule): Promise<string>;
   clearFaults(): Promise<void>;
@@ -43,6 +44,7 @@ export async function startSandboxProcess(executionDurationMs: number): Promise<
   const exited = waitForExit(child, 3_600_000);
   return {
     url,
+    pid: child.pid,
     stats: () => control(url, "GET", "stats") as Promise<SandboxStats>,
     addFault: async (rule) => ((await control(url, "POST", "faults", rule)) as { id: string }).id,
     clearFaults: async () => {
