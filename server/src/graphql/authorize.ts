@@ -8,6 +8,10 @@ export const ErrorCode = {
   FORBIDDEN: "FORBIDDEN",
   NOT_FOUND: "NOT_FOUND",
   BAD_USER_INPUT: "BAD_USER_INPUT",
+  /** The operation nests fields deeper than operationLimits.maxDepth. */
+  QUERY_TOO_DEEP: "QUERY_TOO_DEEP",
+  /** The operation's estimated cost is above operationLimits.maxCost. */
+  QUERY_TOO_COSTLY: "QUERY_TOO_COSTLY",
   INTERNAL_SERVER_ERROR: "INTERNAL_SERVER_ERROR",
 } as const;
 

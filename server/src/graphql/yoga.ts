@@ -1,6 +1,6 @@
 import { EnvelopArmorPlugin } from "@escape.tech/graphql-armor";
 import { useCSRFPrevention } from "@graphql-yoga/plugin-csrf-prevention";
-import { GraphQLError, type GraphQLSchema } from "graphql";
+import { GraphQLError, type GraphQLSchema, type ValidationContext } from "graphql";
 import { createYoga, type YogaServerInstance } from "graphql-yoga";
 import { InvalidTokenError, parseBearer, type AccessControl } from "../auth/access-control.ts";
 import type { Viewer } from "../auth/roles.ts";
@@ -26,6 +26,34 @@ export const operationLimits = {
   maxDirectives: 50,
   maxTokens: 5_000,
 };
+
+/**
+ * Returns a graphql-armor rejection handler that reports `message(found)` with `code` as a
+ * validation error. `found` is the measured value that armor puts in its own message.
+ */
+function rejectWith(code: string, message: (found: string) => string) {
+  return (context: ValidationContext | null, armorError: GraphQLError): void => {
+    const measured = Number(/found (\d+(?:\.\d+)?)/.exec(armorError.message)?.[1]);
+    const found = Number.isFinite(measured) ? String(Math.ceil(measured)) : "unknown";
+    const error = new GraphQLError(message(found), { extensions: { code } });
+    // Depth and cost are validation rules, so armor passes a validation context. Without one,
+    // throwing still rejects the operation.
+    if (!context) throw error;
+    context.reportError(error);
+  };
+}
+
+const rejectTooDeep = rejectWith(
+  ErrorCode.QUERY_TOO_DEEP,
+  (found) =>
+    `The operation's depth of ${found} nested fields is more than the maximum of ${operationLimits.maxDepth}. Select fewer nested levels, for example by querying nested objects by id in a separate operation.`,
+);
+
+const rejectTooCostly = rejectWith(
+  ErrorCode.QUERY_TOO_COSTLY,
+  (found) =>
+    `The operation's estimated cost is ${found}, more than the maximum of ${operationLimits.maxCost}. Select fewer fields, ask for smaller pages with first or last, or split the operation into several.`,
+);
 
 /** Options of the GraphQL server. */
 export interface GraphQLServerOptions {
@@ -122,8 +150,17 @@ export function createGraphQLServer(options: GraphQLServerOptions): GraphQLServe
     plugins: [
       useCSRFPrevention({ requestHeaders: ["x-graphql-yoga-csrf"] }),
       EnvelopArmorPlugin({
-        maxDepth: { n: operationLimits.maxDepth, flattenFragments: true },
-        costLimit: { maxCost: operationLimits.maxCost },
+        maxDepth: {
+          n: operationLimits.maxDepth,
+          flattenFragments: true,
+          onReject: [rejectTooDeep],
+          propagateOnRejection: false,
+        },
+        costLimit: {
+          maxCost: operationLimits.maxCost,
+          onReject: [rejectTooCostly],
+          propagateOnRejection: false,
+        },
         maxAliases: { n: operationLimits.maxAliases },
         maxDirectives: { n: operationLimits.maxDirectives },
         maxTokens: { n: operationLimits.maxTokens },

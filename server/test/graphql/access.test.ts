@@ -122,6 +122,31 @@ describe("access control", () => {
     assert.equal(response.data, undefined);
   });
 
+  test("depth limit error has code", async () => {
+    const deep = `{ collections { edges { node { weeks { edges { node { collection { weeks { edges {
+      node { collection { weeks { edges { node { id } } } } } } } } } } } } } } }`;
+    const response = await api.execute(deep);
+    assert.equal(response.errors?.length, 1);
+    assert.equal(response.errors![0]!.extensions?.code, "QUERY_TOO_DEEP");
+    assert.match(response.errors![0]!.message, /depth of 15 .* more than the maximum of 12\./);
+    assert.equal(response.data, undefined);
+  });
+
+  test("cost limit error has code", async () => {
+    // Within the depth limit, but 100 collections of 100 weeks of many fields each.
+    const costly = `{ collections(first: 100) { edges { node { weeks(first: 100) { edges { node {
+      id status attempts version startDate endDate executions { id status } } } } } } } }`;
+    const response = await api.execute(costly);
+    assert.equal(response.errors?.length, 1);
+    assert.equal(response.errors![0]!.extensions?.code, "QUERY_TOO_COSTLY");
+    assert.match(
+      response.errors![0]!.message,
+      /estimated cost is \d+, more than the maximum of 20000\./,
+    );
+    assert.match(response.errors![0]!.message, /first or last/);
+    assert.equal(response.data, undefined);
+  });
+
   test("CSRF prevention rejects simple requests", async () => {
     const get = await api.yoga.fetch(
       `http://localhost/graphql?query=${encodeURIComponent("{ viewer { role } }")}`,

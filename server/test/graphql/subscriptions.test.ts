@@ -209,6 +209,24 @@ describe("subscriptions", () => {
     assert.match(JSON.stringify(subscription.errors), /NOT_FOUND/);
   });
 
+  test("too deep subscription gets QUERY_TOO_DEEP", async () => {
+    const { collection } = await seedCollection(database, setup);
+    const deep = `subscription ($id: ID!) { weekUpdated(collectionId: $id) { collection { weeks {
+      edges { node { collection { weeks { edges { node { collection { weeks { edges { node {
+      id } } } } } } } } } } } } } }`;
+    const subscription = subscribe(connect(), deep, {
+      id: encodeGlobalID("Collection", collection.id),
+    });
+    await waitUntil(() => subscription.errors.length > 0);
+    // graphql-ws passes the operation's errors to `error` as one array.
+    const [error] = subscription.errors.flat() as {
+      message: string;
+      extensions?: { code?: string };
+    }[];
+    assert.equal(error?.extensions?.code, "QUERY_TOO_DEEP", JSON.stringify(subscription.errors));
+    assert.match(error!.message, /more than the maximum of 12/);
+  });
+
   test("connection without a token is refused", async () => {
     let closeCode = 0;
     const client = connect(null, { on: { closed: (event: any) => (closeCode = event.code) } });
