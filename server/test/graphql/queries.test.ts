@@ -284,6 +284,27 @@ for (const backend of backends) {
       assert.ok(invalidDate.errors?.length, "2025-02-30 must be rejected");
     });
 
+    test("invalid Date names value and format", async () => {
+      const literal = (value: string) =>
+        `{ previewWeeks(startDate: ${value}, endDate: "2025-03-01") { isoWeek } }`;
+      const variable = `query ($day: Date!) { previewWeeks(startDate: $day, endDate: "2025-03-01") { isoWeek } }`;
+      const cases: { query: string; variables?: Record<string, unknown>; shown: string }[] = [
+        { query: literal('"2025-02-30"'), shown: '"2025-02-30"' },
+        { query: literal('"06/01/2025"'), shown: '"06/01/2025"' },
+        { query: literal("20250106"), shown: "20250106" },
+        { query: variable, variables: { day: "2025-1-6" }, shown: '"2025-1-6"' },
+        { query: variable, variables: { day: "2025-02-30" }, shown: '"2025-02-30"' },
+      ];
+      for (const { query, variables, shown } of cases) {
+        const response = await api.execute(query, variables);
+        const error = response.errors?.[0];
+        assert.equal(response.errors?.length, 1, `${shown}: ${JSON.stringify(response.errors)}`);
+        assert.equal(error?.extensions?.code, "BAD_USER_INPUT", shown);
+        assert.ok(error?.message.includes(`Invalid Date ${shown}`), error?.message);
+        assert.ok(error?.message.includes("YYYY-MM-DD"), error?.message);
+      }
+    });
+
     test("operatorMetrics groups failures", async () => {
       const response = await api.execute(`{ operatorMetrics {
         failuresByReason { reason count }
