@@ -1,7 +1,9 @@
+import { randomUUID } from "node:crypto";
 import type { Database } from "../db/database.ts";
+import { namedStatement, queryDirect } from "../db/direct-query.ts";
 import type { PrismaClient } from "../generated/prisma/client.ts";
 import { readCsvParts, type CsvPart } from "./csv-parts.ts";
-import { openRowWriter } from "./row-writer.ts";
+import { openRowWriter, type RowWriter } from "./row-writer.ts";
 import { SummaryBuilder, type MetricRow } from "./summary.ts";
 import { ResultIngestError, type ResultColumn, type ResultSummary } from "./types.ts";
 
@@ -24,11 +26,25 @@ export interface IngestedResult {
   summary: ResultSummary;
 }
 
-/** A result set whose rows are stored but whose summary and metrics are not yet written. */
+/** A result set whose summary and metrics are not yet written, and maybe not its rows either. */
 export interface WrittenResult extends IngestedResult {
   /** WeekMetric rows to store when the set is completed. */
   metricRows: MetricRow[];
+  /**
+   * The rows as one JSON array of arrays when the whole result fitted in memory: then neither
+   * the ResultSet nor its rows exist yet, and the caller inserts them. Null when they are stored.
+   */
+  heldRows: string | null;
 }
+
+/** Options of `writeResultRows`. */
+export interface WriteOptions {
+  /** Keep a result of up to this many rows in memory instead of storing it; 0 stores every result. */
+  holdRowLimit?: number;
+}
+
+/** Bytes of row JSON up to which a result may be held in memory. */
+const holdByteLimit = 256 * 1024;
 
 /**
  * Streams an execution's CSV parts into a new ResultSet with its rows, column types, summary
@@ -40,31 +56,58 @@ export async function ingestResult(
   database: Database,
   request: IngestRequest,
 ): Promise<IngestedResult> {
-  const { metricRows, ...written } = await writeResultRows(database, request);
-  await completeResultSet(database.prisma, request, written, metricRows);
-  return written;
+  const written = await writeResultRows(database, request);
+  await completeResultSet(database.prisma, request, written, written.metricRows);
+  const { resultSetId, rowCount, columns, summary } = written;
+  return { resultSetId, rowCount, columns, summary };
 }
 
 /**
  * The first half of `ingestResult`: creates the ResultSet and streams its rows, and returns the
  * summary without storing it. The set stays incomplete (completedAt null) until the caller
  * stores its columns, row count and metrics, as the scheduler does in its finishing statement.
+ * With `holdRowLimit`, a result that small touches no table: it comes back in `heldRows`, and
+ * `resultSetId` is the id the caller gives the new set.
  */
 export async function writeResultRows(
   database: Database,
   request: IngestRequest,
+  options: WriteOptions = {},
 ): Promise<WrittenResult> {
-  const resultSetId = await startResultSet(database.prisma, request);
+  const holdRowLimit = options.holdRowLimit ?? 0;
   const builder = new SummaryBuilder(request.maxDimensionValues);
-  const writer = await openRowWriter(database, resultSetId);
+  let held: string[] | undefined = holdRowLimit > 0 ? [] : undefined;
+  let heldBytes = 0;
+  let resultSetId: string | undefined;
+  let writer: RowWriter | undefined;
   try {
     for await (const values of readCsvParts(request.parts, (name) => builder.addColumn(name))) {
       builder.addRow(values);
+      if (held) {
+        const json = JSON.stringify(values);
+        held.push(json);
+        heldBytes += json.length;
+        if (held.length <= holdRowLimit && heldBytes <= holdByteLimit) continue;
+        // Too large to hold: store what was held and stream the rest.
+        resultSetId = await startResultSet(database, request);
+        writer = await openRowWriter(database, resultSetId);
+        for (const row of held) await writer.add(JSON.parse(row) as (string | null)[]);
+        held = undefined;
+        continue;
+      }
+      if (!writer) {
+        resultSetId = await startResultSet(database, request);
+        writer = await openRowWriter(database, resultSetId);
+      }
       await writer.add(values);
     }
-    await writer.finish();
+    if (!held && !writer) {
+      // An empty result with nothing held still gets its (empty) set.
+      resultSetId = await startResultSet(database, request);
+    }
+    await writer?.finish();
   } catch (error) {
-    await writer.abort(error as Error);
+    await writer?.abort(error as Error);
     if (error instanceof ResultIngestError) throw error;
     throw new ResultIngestError(
       `Storing the result of execution ${request.executionId} failed: ${(error as Error).message}`,
@@ -73,7 +116,14 @@ export async function writeResultRows(
   }
 
   const { summary, metricRows } = builder.finish();
-  return { resultSetId, rowCount: summary.rowCount, columns: summary.columns, summary, metricRows };
+  return {
+    resultSetId: resultSetId ?? randomUUID(),
+    rowCount: summary.rowCount,
+    columns: summary.columns,
+    summary,
+    metricRows,
+    heldRows: held ? `[${held.join(",")}]` : null,
+  };
 }
 
 /**
@@ -81,21 +131,25 @@ export async function writeResultRows(
  * crash, or a week in an unexpected state, goes through `restartResultSet`, which explains the
  * problem.
  */
-async function startResultSet(prisma: PrismaClient, request: IngestRequest): Promise<string> {
-  const rows = await prisma.$queryRawUnsafe<{ id: string }[]>(
-    `INSERT INTO "ResultSet" (id, "executionId", "weekId", "createdAt")
-     SELECT gen_random_uuid(), $1::uuid, w.id, now() AT TIME ZONE 'UTC'
-     FROM "Week" w LEFT JOIN "ResultSet" current ON current.id = w."currentResultId"
-     WHERE w.id = $2::uuid AND w."collectionId" = $3::uuid
-       AND current."executionId" IS DISTINCT FROM $1::uuid
-     ON CONFLICT ("executionId") DO NOTHING
-     RETURNING id`,
+async function startResultSet(database: Database, request: IngestRequest): Promise<string> {
+  const rows = await queryDirect<{ id: string }>(database, startResultSetSql, [
     request.executionId,
     request.weekId,
     request.collectionId,
-  );
-  return rows[0]?.id ?? restartResultSet(prisma, request);
+  ]);
+  return rows[0]?.id ?? restartResultSet(database.prisma, request);
 }
+
+const startResultSetSql = namedStatement(
+  "results_start_result_set",
+  `INSERT INTO "ResultSet" (id, "executionId", "weekId", "createdAt")
+   SELECT gen_random_uuid(), $1::uuid, w.id, now() AT TIME ZONE 'UTC'
+   FROM "Week" w LEFT JOIN "ResultSet" current ON current.id = w."currentResultId"
+   WHERE w.id = $2::uuid AND w."collectionId" = $3::uuid
+     AND current."executionId" IS DISTINCT FROM $1::uuid
+   ON CONFLICT ("executionId") DO NOTHING
+   RETURNING id`,
+);
 
 /** Deletes a leftover result set of the execution and creates an empty, incomplete one. */
 async function restartResultSet(prisma: PrismaClient, request: IngestRequest): Promise<string> {

@@ -1,5 +1,6 @@
 import type { AmcExecutionStatus } from "../amc/types.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
+import { namedStatement, queryDirect } from "../db/direct-query.ts";
 import { eventsChannel } from "../events/notify.ts";
 import { metricRecordColumns, metricRowsJson, writeResultRows } from "../results/ingest.ts";
 import { callAmcWithRetry } from "./amc-step.ts";
@@ -40,16 +41,23 @@ async function* downloadParts(context: RunnerContext, urls: string[]) {
  *    order as every other transaction that changes a week (see `shareCollectionRow`).
  * 2. `week`: the week becomes SUCCESS with the new result as current, if this scheduler still
  *    holds its lease. Every other part joins this row, so a lost lease changes nothing.
- * 3. `completed`: the result set gets its columns and row count and becomes complete.
- * 4. `metrics`: its WeekMetric rows, from one JSON parameter.
- * 5. `replaced`: result sets of earlier attempts go (their rows and metrics cascade). The week
- *    no longer points at them, so the foreign key's ON DELETE SET NULL finds nothing to change.
- * 6. `execution` and `events`: the execution is SUCCEEDED, with its last status change and its
+ * 3. `replaced`: the week's other result sets go (their rows and metrics cascade): those of
+ *    earlier attempts and a leftover of this execution from a crash. The week no longer points
+ *    at them, so the foreign key's ON DELETE SET NULL finds nothing to change.
+ * 4. `created` and `rows`: a result held in memory ($12 not null) gets its complete set and
+ *    rows. `created` reads `replaced` first, so a leftover with the same execution id is gone
+ *    before the insert checks the unique index.
+ * 5. `completed`: a result stored while streaming gets its columns and row count instead.
+ * 6. `metrics`: the set's WeekMetric rows, from one JSON parameter.
+ * 7. `execution` and `events`: the execution is SUCCEEDED, with its last status change and its
  *    RESULT event on the timeline.
- * 7. `notified`: the week's change event, delivered when the statement commits.
- * It returns the week's new version and how many other weeks of the collection are PENDING.
+ * 8. `notified`: the week's change event, delivered when the statement commits.
+ * It returns the week's new version and how many other weeks of the collection are PENDING. The
+ * foreign key from the week to its current result fails the statement if no set was stored.
  */
-const finishSucceededSql = `
+const finishSucceededSql = namedStatement(
+  "scheduler_finish_succeeded",
+  `
 WITH collection AS (
   SELECT id FROM "Collection" WHERE id = $2::uuid FOR SHARE
 ),
@@ -60,7 +68,7 @@ week AS (
     "currentResultId" = $4::uuid, "rowCount" = $6::int, summary = $7::jsonb,
     "leaseOwner" = NULL, "leaseExpiresAt" = NULL, version = w.version + 1, "updatedAt" = ${utcNow}
   FROM collection
-  WHERE w.id = $1::uuid AND w."collectionId" = collection.id AND w."leaseOwner" = $3
+  WHERE w.id = $1::uuid AND w."collectionId" = collection.id AND w."leaseOwner" = $3::text
     AND w.status = 'RUNNING'
   RETURNING w.id, w."collectionId", w.version
 ),
@@ -78,6 +86,18 @@ metrics AS (
 ),
 replaced AS (
   DELETE FROM "ResultSet" r USING week WHERE r."weekId" = week.id AND r.id <> $4::uuid
+  RETURNING r.id
+),
+created AS (
+  INSERT INTO "ResultSet" (id, "executionId", "weekId", columns, "rowCount", "completedAt", "createdAt")
+  SELECT $4::uuid, $5::uuid, week.id, $8::jsonb, $6::int, ${utcNow}, ${utcNow}
+  FROM week WHERE $12::jsonb IS NOT NULL AND (SELECT count(*) FROM replaced) >= 0
+  RETURNING id
+),
+rows AS (
+  INSERT INTO "ResultRow" ("resultSetId", "rowNumber", "values")
+  SELECT created.id, held.number, held.value
+  FROM created, jsonb_array_elements($12::jsonb) WITH ORDINALITY AS held(value, number)
 ),
 execution AS (
   UPDATE "Execution" e SET status = 'SUCCEEDED', "finishedAt" = ${utcNow},
@@ -91,16 +111,22 @@ events AS (
   FROM execution, jsonb_to_recordset($10::jsonb) AS ev(at timestamp, kind text, message text, data jsonb)
 ),
 notified AS (
-  SELECT pg_notify($11, json_build_object('type', 'week', 'id', week.id,
+  SELECT pg_notify($11::text, json_build_object('type', 'week', 'id', week.id,
     'collectionId', week."collectionId", 'version', week.version, 'status', 'SUCCESS')::text)
   FROM week
 )
 SELECT week.version,
-  (SELECT count(*) FROM completed)::int AS completed,
   (SELECT count(*) FROM notified)::int AS notified,
   (SELECT count(*) FROM "Week" o
    WHERE o."collectionId" = week."collectionId" AND o.status = 'PENDING')::int AS pending
-FROM week`;
+FROM week`,
+);
+
+/**
+ * Rows up to which a result is held in memory and stored by the finishing statement, which saves
+ * two statements per week; larger results stream into the database first.
+ */
+const heldResultRowLimit = 1000;
 
 /** A timeline event written by the finishing statement. */
 export interface FinishEvent {
@@ -111,9 +137,10 @@ export interface FinishEvent {
 }
 
 /**
- * Downloads and stores the result rows, then, in one statement, completes the result set,
- * makes it the week's current result and marks execution and week finished. A crash before
- * that statement leaves an incomplete result set that the next attempt to store this
+ * Downloads the result and streams its rows into the database, unless it is small enough to
+ * hold in memory. Then, in one statement, it stores a held result, completes the result set,
+ * makes it the week's current result and marks execution and week finished. A crash before that
+ * statement leaves at most an incomplete result set, which the next attempt to store this
  * execution's result replaces. When no week of the collection is left PENDING, the collection
  * is settled after the commit.
  */
@@ -130,12 +157,16 @@ export async function finishSucceeded(
       job.amcInstanceId,
       execution.amcExecutionId,
     );
-    return writeResultRows(context.database, {
-      executionId: execution.id,
-      weekId: job.weekId,
-      collectionId: job.collectionId,
-      parts: downloadParts(context, downloadUrls),
-    });
+    return writeResultRows(
+      context.database,
+      {
+        executionId: execution.id,
+        weekId: job.weekId,
+        collectionId: job.collectionId,
+        parts: downloadParts(context, downloadUrls),
+      },
+      { holdRowLimit: heldResultRowLimit },
+    );
   });
   signal.throwIfAborted();
   const events: FinishEvent[] = [];
@@ -146,8 +177,7 @@ export async function finishSucceeded(
     message: `Stored ${written.rowCount} result rows.`,
     data: { rowCount: written.rowCount },
   });
-  const rows = await context.database.prisma.$queryRawUnsafe<{ pending: number }[]>(
-    finishSucceededSql,
+  const rows = await queryDirect<{ pending: number }>(context.database, finishSucceededSql, [
     job.weekId,
     job.collectionId,
     context.owner,
@@ -159,7 +189,8 @@ export async function finishSucceeded(
     metricRowsJson(written.metricRows),
     JSON.stringify(events),
     eventsChannel,
-  );
+    written.heldRows,
+  ]);
   const finished = rows[0];
   if (!finished) {
     throw new LeaseLostError(

@@ -1,9 +1,11 @@
+import { randomUUID } from "node:crypto";
 import {
   AmcApiError,
   terminalAmcStatuses,
   type AmcExecution,
   type AmcInputParameter,
 } from "../amc/types.ts";
+import { namedStatement, queryDirect } from "../db/direct-query.ts";
 import { amcTimeWindow } from "../domain/weeks.ts";
 import { parseParameterDefinitions, type ParameterDefinition } from "../domain/parameters.ts";
 import { renderSql } from "../domain/render.ts";
@@ -106,17 +108,9 @@ export async function openFreshAttempt(
     const exists = error instanceof AmcApiError && /already exists/i.test(error.message);
     if (!exists) return undefined;
   }
-  const rows = await context.database.prisma.$queryRawUnsafe<Execution[]>(
-    `INSERT INTO "Execution" (id, "weekId", attempt, status, "amcWorkflowId", sql,
-       "parameterValues", "timeWindowStart", "timeWindowEnd", "timeWindowTimeZone",
-       "submittedAt", "createdAt", "updatedAt")
-     SELECT gen_random_uuid(), w.id, $3::int, 'SUBMITTING', $4, $5, $6::jsonb, $7, $8, $9,
-       ${utcNow}, ${utcNow}, ${utcNow}
-     FROM "Week" w JOIN "Collection" c ON c.id = w."collectionId"
-     WHERE w.id = $1::uuid AND w.status = 'RUNNING' AND w."leaseOwner" = $2
-       AND w.attempts = $3::int AND c.status = 'ACTIVE'
-     ON CONFLICT ("weekId", attempt) DO NOTHING
-     RETURNING *`,
+  const id = randomUUID();
+  const rows = await queryDirect<{ submittedAtMs: number }>(context.database, insertOpenedSql, [
+    id,
     job.weekId,
     context.owner,
     job.attempt,
@@ -126,9 +120,43 @@ export async function openFreshAttempt(
     attempt.timeWindowStart,
     attempt.timeWindowEnd,
     attempt.timeWindowTimeZone,
-  );
-  return rows[0];
+  ]);
+  const inserted = rows[0];
+  if (!inserted) return undefined;
+  const submittedAt = new Date(Number(inserted.submittedAtMs));
+  return {
+    id,
+    weekId: job.weekId,
+    attempt: job.attempt,
+    amcExecutionId: null,
+    amcWorkflowId: workflowId,
+    status: "SUBMITTING",
+    statusReason: null,
+    ...attempt,
+    submittedAt,
+    startedAt: null,
+    finishedAt: null,
+    lastPolledAt: null,
+    nextPollAt: null,
+    createdAt: submittedAt,
+    updatedAt: submittedAt,
+  };
 }
+
+/** The insert of `openFreshAttempt`; the conditions are those of `openSubmitGate`. */
+const insertOpenedSql = namedStatement(
+  "scheduler_insert_opened_execution",
+  `INSERT INTO "Execution" (id, "weekId", attempt, status, "amcWorkflowId", sql,
+     "parameterValues", "timeWindowStart", "timeWindowEnd", "timeWindowTimeZone",
+     "submittedAt", "createdAt", "updatedAt")
+   SELECT $1::uuid, w.id, $4::int, 'SUBMITTING', $5::text, $6::text, $7::jsonb, $8::text,
+     $9::text, $10::text, ${utcNow}, ${utcNow}, ${utcNow}
+   FROM "Week" w JOIN "Collection" c ON c.id = w."collectionId"
+   WHERE w.id = $2::uuid AND w.status = 'RUNNING' AND w."leaseOwner" = $3::text
+     AND w.attempts = $4::int AND c.status = 'ACTIVE'
+   ON CONFLICT ("weekId", attempt) DO NOTHING
+   RETURNING (EXTRACT(EPOCH FROM "submittedAt") * 1000)::float8 AS "submittedAtMs"`,
+);
 
 /** Returns true when an older attempt of the week may still be running at AMC. */
 export async function hasActiveOlderExecution(
@@ -272,6 +300,23 @@ async function findSubmittedExecution(
   return found[0];
 }
 
+/**
+ * The update of `storeSubmitted`: AMC's id and its timeline event, the event only when the row
+ * was still SUBMITTING.
+ */
+const storeSubmittedSql = namedStatement(
+  "scheduler_store_submitted",
+  `WITH stored AS (
+     UPDATE "Execution" SET "amcExecutionId" = $2::text, status = $3::text::"ExecutionStatus",
+       "submittedAt" = COALESCE("submittedAt", ${utcNow}), "updatedAt" = ${utcNow}
+     WHERE id = $1::uuid AND status = 'SUBMITTING'
+     RETURNING id
+   )
+   INSERT INTO "ExecutionEvent" (id, "executionId", at, kind, message, data)
+   SELECT gen_random_uuid(), stored.id, ${utcNow}, $4::text, $5::text, $6::jsonb FROM stored
+   RETURNING "executionId"`,
+);
+
 /** Stores AMC's id; returns false when the row left SUBMITTING meanwhile (cancelled). */
 async function storeSubmitted(
   context: RunnerContext,
@@ -285,17 +330,7 @@ async function storeSubmitted(
     how === "SUBMITTED"
       ? `Submitted to AMC as ${amcExecutionId}.`
       : `Found execution ${amcExecutionId} at AMC after a create call with an unknown outcome.`;
-  // The id and its timeline event are written by one statement, and the event only when the
-  // row was still SUBMITTING.
-  const stored = await context.database.prisma.$executeRawUnsafe(
-    `WITH stored AS (
-       UPDATE "Execution" SET "amcExecutionId" = $2, status = $3::"ExecutionStatus",
-         "submittedAt" = COALESCE("submittedAt", ${utcNow}), "updatedAt" = ${utcNow}
-       WHERE id = $1::uuid AND status = 'SUBMITTING'
-       RETURNING id
-     )
-     INSERT INTO "ExecutionEvent" (id, "executionId", at, kind, message, data)
-     SELECT gen_random_uuid(), stored.id, ${utcNow}, $4, $5, $6::jsonb FROM stored`,
+  const storedRows = await queryDirect(context.database, storeSubmittedSql, [
     execution.id,
     amcExecutionId,
     // A terminal status is stored by the poll that follows, with its timeline event.
@@ -303,7 +338,8 @@ async function storeSubmitted(
     how,
     message,
     JSON.stringify({ amcExecutionId }),
-  );
+  ]);
+  const stored = storedRows.length;
   const ids = {
     weekId: job.weekId,
     collectionId: job.collectionId,

@@ -62,6 +62,61 @@ for (const backend of backends) {
       const byKind = Object.fromEntries(kinds.map((kind) => [kind.kind, kind._count]));
       assert.equal(byKind.SUBMITTED, 8);
       assert.equal(byKind.RESULT, 8);
+      const statusEvents = await db.prisma.executionEvent.findMany({ where: { kind: "STATUS" } });
+      const toSucceeded = statusEvents.filter(
+        (event) => (event.data as { to?: string } | null)?.to === "SUCCEEDED",
+      );
+      assert.equal(toSucceeded.length, 8);
+    });
+
+    test("finish replaces a leftover result set", async () => {
+      const instanceId = `amcleftover${backend}`;
+      sandbox.faults.set([{ kind: "slow", delayMs: 1500, endpoints: ["download"], instanceId }]);
+      const fixture = await createSandboxCollections(db, sandbox.url, {
+        collections: 1,
+        weeksPerCollection: 1,
+        amcInstanceIds: [instanceId],
+      });
+      const collectionId = fixture.collectionIds[0]!;
+      const scheduler = await startTestScheduler(db);
+      let leftoverId: string;
+      try {
+        // While the download hangs, plant what a crash mid-ingest of the same execution leaves.
+        await waitUntil("execution at AMC", async () => {
+          const count = await db.prisma.execution.count({
+            where: { week: { collectionId }, amcExecutionId: { not: null } },
+          });
+          return count === 1;
+        });
+        const execution = await db.prisma.execution.findFirstOrThrow({
+          where: { week: { collectionId } },
+        });
+        const leftover = await db.prisma.resultSet.create({
+          data: {
+            executionId: execution.id,
+            weekId: execution.weekId,
+            rows: { create: [{ rowNumber: 1, values: ["stale"] }] },
+          },
+        });
+        leftoverId = leftover.id;
+        await waitUntil("week SUCCESS", async () => {
+          const week = await db.prisma.week.findFirstOrThrow({ where: { collectionId } });
+          return week.status === "SUCCESS";
+        });
+      } finally {
+        await scheduler.stop();
+        sandbox.faults.clear();
+      }
+      const week = await db.prisma.week.findFirstOrThrow({
+        where: { collectionId },
+        include: { currentResult: { include: { rows: true } } },
+      });
+      assert.ok(week.currentResult);
+      assert.notEqual(week.currentResult.id, leftoverId);
+      assert.ok(week.currentResult.completedAt);
+      assert.equal(week.currentResult.rows.length, week.rowCount);
+      assert.ok(week.currentResult.rows.every((row) => JSON.stringify(row.values) !== '["stale"]'));
+      assert.equal(await db.prisma.resultSet.count({ where: { id: leftoverId } }), 0);
     });
   });
 }
