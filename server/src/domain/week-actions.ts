@@ -36,7 +36,7 @@ const reactivatedByRetry = new Set(["FAILED", "CANCELLED", "COMPLETED"]);
  * Puts a FAILED or CANCELLED week (SUCCESS only with `force`) back to PENDING, claimable at
  * once, and reactivates a finished collection. The week keeps its dates, its attempt count and
  * its current result, and the collection keeps its SQL snapshot, so the retry runs the same
- * window and SQL. Throws IllegalTransitionError for other statuses and ConflictError while an
+ * window and SQL. The scheduler's automatic retries get their full budget again. Throws IllegalTransitionError for other statuses and ConflictError while an
  * execution of a cancelled week is still being cancelled at AMC.
  */
 export async function retryWeek(
@@ -132,8 +132,12 @@ async function assertNoActiveExecutions(tx: Tx, weekIds: string[]): Promise<void
   );
 }
 
-/** Resets weeks to PENDING, claimable now, clearing what the last attempt left behind. */
+/**
+ * Resets weeks to PENDING, claimable now, clearing what the last attempt left behind. The
+ * attempt count stays, and the automatic retry budget starts again from it.
+ */
 export async function resetWeeks(tx: Tx, weekIds: string[], now: Date): Promise<void> {
+  await tx.$executeRaw`UPDATE "Week" SET "retriedAtAttempt" = attempts WHERE id = ANY(${weekIds}::uuid[])`;
   await setWeekStatuses(tx, weekIds, "PENDING", {
     nextAttemptAt: now,
     errorMessage: null,

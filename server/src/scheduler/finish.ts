@@ -214,15 +214,20 @@ export async function finishSucceeded(
 }
 
 /**
+ * Reasons of FAILED executions that recur on every run of the same SQL: syntax and rule
+ * violations, unknown tables, columns, functions and parameters, missing permissions.
+ */
+const deterministicFailure =
+  /syntax|invalid|not allowed|unknown|does not exist|permission|not declared|has no value|unsupported|not supported|exactly one|only select|is not available in/i;
+
+/**
  * Returns true when a failed attempt may succeed when run again: AMC timeouts, internal errors
  * and cancellations by someone else. REJECTED executions and SQL errors fail the same way again.
  */
 export function isWorthRetrying(status: AmcExecutionStatus | "SUBMIT_REJECTED", reason: string) {
   if (status === "REJECTED" || status === "SUBMIT_REJECTED") return false;
   if (status === "CANCELLED") return true;
-  return !/syntax|invalid|not allowed|unknown (table|column)|does not exist|permission/i.test(
-    reason,
-  );
+  return !deterministicFailure.test(reason);
 }
 
 /**
@@ -237,10 +242,12 @@ export async function finishFailed(
   reason: string,
   settleCollection: SettleCollection,
 ): Promise<void> {
-  const retry = isWorthRetrying(status, reason) && job.attempt < job.maxAttempts;
+  // The budget counts attempts since the last manual retry, which gives a week a fresh one.
+  const budgetAttempt = job.attempt - job.retriedAtAttempt;
+  const retry = isWorthRetrying(status, reason) && budgetAttempt < job.maxAttempts;
   const { settings } = context;
   const delayMs = retryDelayMs(
-    job.attempt,
+    budgetAttempt,
     settings.retryBaseDelayMs,
     settings.retryMaxDelayMs,
     context.random,
@@ -271,7 +278,7 @@ export async function finishFailed(
           tx,
           executionId,
           "RETRY",
-          `Attempt ${job.attempt} of ${job.maxAttempts} ended ${status}: ${reason}. Next attempt in ${delayMs} ms.`,
+          `Attempt ${budgetAttempt} of ${job.maxAttempts} ended ${status}: ${reason}. Next attempt in ${delayMs} ms.`,
           { attempt: job.attempt, delayMs },
         );
       }
@@ -292,7 +299,7 @@ export async function finishFailed(
   if (retry)
     context.logger.warn(
       { ...ids, delayMs },
-      `attempt ${job.attempt} of ${job.maxAttempts} failed; retrying: ${reason}`,
+      `attempt ${budgetAttempt} of ${job.maxAttempts} failed; retrying: ${reason}`,
     );
   else context.logger.error(ids, `week failed: ${reason}`);
 }

@@ -19,7 +19,10 @@ export interface WeekJob {
   parameterValues: unknown;
   amcInstanceId: string;
   account: AmcAccountConnection;
+  /** Attempts the scheduler may make since the last manual retry, counting this one. */
   maxAttempts: number;
+  /** Week.retriedAtAttempt: attempts made before the last manual retry. */
+  retriedAtAttempt: number;
   /** True when a claim started this attempt, so it has no Execution row yet; false after a takeover. */
   fresh: boolean;
 }
@@ -64,6 +67,7 @@ export interface WeekJobRow {
   weekId: string;
   collectionId: string;
   attempts: number;
+  retriedAtAttempt: number;
   status: string;
   leaseOwner: string | null;
   startDate: string;
@@ -87,7 +91,8 @@ export interface WeekJobRow {
  * Select list of a `WeekJobRow` over "Week" w, "Collection" c, "Instance" i and "Account" a. The
  * claim returns it with each claimed week, which saves a query per week.
  */
-export const weekJobColumns = `w.id AS "weekId", w."collectionId", w.attempts, w.status::text AS status,
+export const weekJobColumns = `w.id AS "weekId", w."collectionId", w.attempts,
+  w."retriedAtAttempt", w.status::text AS status,
   w."leaseOwner", w."startDate"::text AS "startDate", w."endDate"::text AS "endDate",
   w."isoWeek", c.timezone, c."sqlSnapshot", c."parametersSnapshot"::text AS "parametersSnapshot",
   c."parameterValues"::text AS "parameterValues", i."amcInstanceId", a.id AS "accountId",
@@ -125,6 +130,7 @@ export function toWeekJob(
       updatedAt: new Date(row.accountUpdatedAt),
     }),
     maxAttempts,
+    retriedAtAttempt: row.retriedAtAttempt,
     fresh,
   };
 }

@@ -35,4 +35,12 @@ test("retry worth judged by status", () => {
   assert.equal(isWorthRetrying("FAILED", "Syntax error at line 3"), false);
   assert.equal(isWorthRetrying("REJECTED", "Too many workflows over the same window"), false);
   assert.equal(isWorthRetrying("SUBMIT_REJECTED", "Invalid time window"), false);
+  assert.equal(isWorthRetrying("FAILED", "LIMIT is not allowed in AMC queries: remove it."), false);
+  assert.equal(isWorthRetrying("FAILED", "CUSTOM_PARAMETER('x') is not declared"), false);
+  assert.equal(
+    isWorthRetrying("FAILED", "Function pg_sleep is not available in AMC queries."),
+    false,
+  );
+  assert.equal(isWorthRetrying("FAILED", "Only SELECT queries are allowed; got a DELETE"), false);
+  assert.equal(isWorthRetrying("FAILED", "Query timed out after 900 seconds"), true);
 });

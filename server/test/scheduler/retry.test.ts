@@ -68,6 +68,52 @@ for (const backend of backends) {
       assert.equal(retries, 1);
     });
 
+    test("manual retry restores retry budget", async () => {
+      const instanceId = `amcbudget${backend}`;
+      sandbox.faults.set([
+        { kind: "failExecution", reason: "Internal error", times: 2, instanceId },
+      ]);
+      const fixture = await createSandboxCollections(db, sandbox.url, {
+        collections: 1,
+        weeksPerCollection: 1,
+        amcInstanceIds: [instanceId],
+      });
+      const collectionId = fixture.collectionIds[0]!;
+      const scheduler = await startTestScheduler(db, { maxAttempts: 2 });
+      try {
+        await waitUntil("week FAILED after its budget", async () => {
+          const week = await db.prisma.week.findFirstOrThrow({ where: { collectionId } });
+          return week.status === "FAILED";
+        });
+        const failed = await db.prisma.week.findFirstOrThrow({ where: { collectionId } });
+        assert.equal(failed.attempts, 2);
+
+        // After the manual retry the first attempt fails again; the budget allows one more.
+        sandbox.faults.set([
+          { kind: "failExecution", reason: "Internal error", times: 1, instanceId },
+        ]);
+        await retryWeek(db.prisma, failed.id);
+        await waitUntil("week SUCCESS", async () => {
+          const week = await db.prisma.week.findUniqueOrThrow({ where: { id: failed.id } });
+          return week.status === "SUCCESS" || week.status === "FAILED";
+        });
+      } finally {
+        await scheduler.stop();
+        sandbox.faults.clear();
+      }
+      const week = await db.prisma.week.findFirstOrThrow({
+        where: { collectionId },
+        include: { executions: { orderBy: { attempt: "asc" } } },
+      });
+      assert.equal(week.status, "SUCCESS");
+      assert.equal(week.attempts, 4);
+      assert.equal(week.retriedAtAttempt, 2);
+      assert.deepEqual(
+        week.executions.map((execution) => execution.status),
+        ["FAILED", "FAILED", "FAILED", "SUCCEEDED"],
+      );
+    });
+
     test("concurrent retryWeek creates one attempt", async () => {
       const instanceId = `amcbroken${backend}`;
       sandbox.faults.set([

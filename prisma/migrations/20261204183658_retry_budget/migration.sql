@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Week" ADD COLUMN     "retriedAtAttempt" INTEGER NOT NULL DEFAULT 0;
