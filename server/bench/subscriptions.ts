@@ -23,7 +23,9 @@ import { dropSchema, testPostgresUrl } from "../test/support/database.ts";
 //
 // Run: cd server && node --import tsx bench/subscriptions.ts [--subscribers 100,1000]
 //        [--updates 200] [--interval-ms 50] [--profile-dir DIR]
-// --profile-dir writes a V8 CPU profile of the server process into DIR.
+// --profile-dir writes a V8 CPU profile of the server process into DIR. CPU per update is the
+// CPU time of the server and of this process (clients and commits) during the updates, divided by
+// their number.
 
 const { values: options } = parseArgs({
   options: {
@@ -82,6 +84,15 @@ function residentMemoryMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const kilobytes = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
   return kilobytes / 1024;
+}
+
+/** Returns the CPU time, user and system, that process `pid` has used, in milliseconds. */
+function cpuTimeMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // Fields after the command name, which is in parentheses and may contain spaces. utime and
+  // stime are fields 14 and 15 of proc(5), in USER_HZ ticks, which are 10 ms on x86 and arm64 Linux.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 async function seed(database: Database, label: string) {
@@ -180,6 +191,8 @@ async function run(subscriberCount: number, database: Database, port: number, pi
   }
   await new Promise((resolve) => setTimeout(resolve, 200));
   const memoryWithSubscribersMb = residentMemoryMb(pid);
+  const serverCpuBeforeMs = cpuTimeMs(pid);
+  const clientCpuBefore = process.cpuUsage();
 
   for (let update = 0; update < updateCount; update += 1) {
     await changeWeek(database, week.id, collection.id, ++attempts, committedAtMs);
@@ -191,6 +204,9 @@ async function run(subscriberCount: number, database: Database, port: number, pi
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   const memoryPeakMb = residentMemoryMb(pid);
+  const serverCpuMs = cpuTimeMs(pid) - serverCpuBeforeMs;
+  const clientCpu = process.cpuUsage(clientCpuBefore);
+  const clientCpuMs = (clientCpu.user + clientCpu.system) / 1000;
   for (const client of clients) await client.dispose();
 
   latenciesMs.sort((a, b) => a - b);
@@ -203,6 +219,7 @@ async function run(subscriberCount: number, database: Database, port: number, pi
       `p99 ${percentile(latenciesMs, 0.99).toFixed(1)} ms`,
       `max ${latenciesMs.at(-1)?.toFixed(1)} ms`,
       `server RSS ${memoryBeforeMb.toFixed(0)} MB idle, ${memoryWithSubscribersMb.toFixed(0)} MB subscribed, ${memoryPeakMb.toFixed(0)} MB after updates`,
+      `CPU per update: server ${(serverCpuMs / updateCount).toFixed(1)} ms, this process ${(clientCpuMs / updateCount).toFixed(1)} ms`,
     ].join(" | "),
   );
 }
