@@ -139,7 +139,14 @@ export function validateCollectionInput(
 
   let parameters: ParameterDefinition[] = [];
   const parameterValues = input.parameterValues ?? {};
-  if (workflow) {
+  const valuesAreObject = typeof parameterValues === "object" && !Array.isArray(parameterValues);
+  if (!valuesAreObject) {
+    problem(
+      "parameterValues",
+      `Parameter values must be a JSON object of name and value, such as {"brand": "Acme"}; got ${JSON.stringify(parameterValues)?.slice(0, 60)}.`,
+      "INVALID_PARAMETER_VALUES",
+    );
+  } else if (workflow) {
     const parsed = parseParameterDefinitions(workflow.parameters, ["workflow", "parameters"]);
     errors.push(...parsed.errors);
     parameters = parsed.definitions;

@@ -74,6 +74,16 @@ const invalidCases: [name: string, input: Partial<CreateCollectionInput>, expect
       [["input.parameterValues.campaigns", "INVALID_PARAMETER_VALUE"]],
     ],
     [
+      "parameter values as list",
+      { parameterValues: [1, 2] as unknown as Record<string, unknown> },
+      [["input.parameterValues", "INVALID_PARAMETER_VALUES"]],
+    ],
+    [
+      "parameter values as text",
+      { parameterValues: "campaigns=1" as unknown as Record<string, unknown> },
+      [["input.parameterValues", "INVALID_PARAMETER_VALUES"]],
+    ],
+    [
       "missing required parameter",
       { parameterValues: {} },
       [["input.parameterValues.campaigns", "MISSING_PARAMETER"]],
