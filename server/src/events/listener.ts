@@ -1,7 +1,7 @@
 import pg from "pg";
 import type { Database } from "../db/database.ts";
 import type { Logger } from "../logger.ts";
-import { eventsChannel, type ChangeEvent } from "./notify.ts";
+import { listenStatement, readEventsChannel, type ChangeEvent } from "./notify.ts";
 
 // Receives the change events that writers send with notifyChange. In embedded mode PGlite
 // delivers them in process. On a PostgreSQL server a dedicated connection LISTENs, because a pool
@@ -38,7 +38,9 @@ export async function listenForChanges(
     onChange(event);
   };
   if (database.pglite) {
-    const unlisten = await database.pglite.listen(eventsChannel, deliver);
+    const pglite = database.pglite;
+    const channel = await readEventsChannel((sql) => pglite.query(sql));
+    const unlisten = await pglite.listen(channel, deliver);
     return { isListening: () => true, stop: () => unlisten() };
   }
   if (!database.connection) {
@@ -46,11 +48,11 @@ export async function listenForChanges(
       `Cannot listen for change events on ${database.description}: the database has no connection settings. Open it with openDatabase.`,
     );
   }
-  return listenOnPostgres(database.connection.url, deliver, onChange, logger);
+  return listenOnPostgres(database.connection, deliver, onChange, logger);
 }
 
 async function listenOnPostgres(
-  url: string,
+  connection: { url: string; schema?: string },
   deliver: (payload: string) => void,
   onChange: ChangeHandler,
   logger: Logger,
@@ -62,15 +64,21 @@ async function listenOnPostgres(
   let failures = 0;
 
   const connect = async (): Promise<void> => {
-    const next = new pg.Client({ connectionString: url });
+    // It uses the pool's search_path, so that the channel name matches the writers'.
+    const next = new pg.Client({
+      connectionString: connection.url,
+      ...(connection.schema ? { options: `-c search_path="${connection.schema}"` } : {}),
+    });
+    let channel: string | undefined;
     next.on("notification", (message) => {
-      if (message.channel === eventsChannel && message.payload) deliver(message.payload);
+      if (message.channel === channel && message.payload) deliver(message.payload);
     });
     next.on("error", (error) => scheduleReconnect(next, error));
     next.on("end", () => scheduleReconnect(next, new Error("connection ended")));
     client = next;
     await next.connect();
-    await next.query(`LISTEN ${eventsChannel}`);
+    channel = await readEventsChannel((sql) => next.query(sql));
+    await next.query(listenStatement(channel));
     listening = true;
   };
 

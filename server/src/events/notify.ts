@@ -4,8 +4,30 @@
 // process, PostgreSQL across replicas) and fans the events out to its subscribers, which load
 // the entity by id and drop events whose version is older than what they already sent.
 
-/** LISTEN/NOTIFY channel of change events. */
-export const eventsChannel = "amc_collections_events";
+/**
+ * SQL expression of the LISTEN/NOTIFY channel of change events, one per schema, so that
+ * deployments and test runs sharing a database in different schemas do not see each other's
+ * events. PostgreSQL allows channel names of 63 bytes, so the name is cut to 63 characters.
+ * NOTE: a schema name with multibyte characters can still make the name too long.
+ */
+export const eventsChannelSql = `left('amc_collections_events_' || current_schema(), 63)`;
+
+/** A function that runs one query and returns its rows, such as a pg client's or PGlite's `query`. */
+type RowQuery = (sql: string) => Promise<{ rows: unknown[] }>;
+
+/**
+ * Returns the channel name that writers on the same schema use. The connection must have the
+ * search_path of the writers' connections.
+ */
+export async function readEventsChannel(query: RowQuery): Promise<string> {
+  const { rows } = await query(`SELECT ${eventsChannelSql} AS channel`);
+  return (rows[0] as { channel: string }).channel;
+}
+
+/** Returns the LISTEN statement of a channel, quoted because schema names may need it. */
+export function listenStatement(channel: string): string {
+  return `LISTEN "${channel.replaceAll('"', '""')}"`;
+}
 
 /** Payload of one change event; kept small because NOTIFY payloads are limited to 8000 bytes. */
 export type ChangeEvent =
@@ -21,8 +43,7 @@ export interface RawExecutor {
 /** Queues a change event in the caller's transaction; it is delivered when that commits. */
 export async function notifyChange(executor: RawExecutor, event: ChangeEvent): Promise<void> {
   await executor.$executeRawUnsafe(
-    "SELECT pg_notify($1, $2)",
-    eventsChannel,
+    `SELECT pg_notify(${eventsChannelSql}, $1)`,
     JSON.stringify(event),
   );
 }

@@ -1,4 +1,4 @@
-import { eventsChannel, type ChangeEvent } from "../events/notify.ts";
+import { eventsChannelSql, type ChangeEvent } from "../events/notify.ts";
 import type { PrismaClient } from "../generated/prisma/client.ts";
 import { weekJobColumns, type WeekJobRow } from "./job.ts";
 import {
@@ -186,8 +186,8 @@ async function notifyClaimed(tx: SqlExecutor, claimed: ClaimedWeek[]): Promise<v
     return JSON.stringify(event);
   });
   await tx.$queryRawUnsafe(
-    `SELECT count(pg_notify($1, payload))::int AS sent FROM unnest($2::text[]) AS payload`,
-    eventsChannel,
+    `SELECT count(pg_notify(${eventsChannelSql}, payload))::int AS sent
+     FROM unnest($1::text[]) AS payload`,
     payloads,
   );
 }

@@ -1,7 +1,7 @@
 import type { AmcExecutionStatus } from "../amc/types.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { namedStatement, queryDirect } from "../db/direct-query.ts";
-import { eventsChannel } from "../events/notify.ts";
+import { eventsChannelSql } from "../events/notify.ts";
 import { metricRecordColumns, metricRowsJson, writeResultRows } from "../results/ingest.ts";
 import { callAmcWithRetry } from "./amc-step.ts";
 import { retryDelayMs } from "./backoff.ts";
@@ -44,7 +44,7 @@ async function* downloadParts(context: RunnerContext, urls: string[]) {
  * 3. `replaced`: the week's other result sets go (their rows and metrics cascade): those of
  *    earlier attempts and a leftover of this execution from a crash. The week no longer points
  *    at them, so the foreign key's ON DELETE SET NULL finds nothing to change.
- * 4. `created` and `rows`: a result held in memory ($12 not null) gets its complete set and
+ * 4. `created` and `rows`: a result held in memory ($11 not null) gets its complete set and
  *    rows. `created` reads `replaced` first, so a leftover with the same execution id is gone
  *    before the insert checks the unique index.
  * 5. `completed`: a result stored while streaming gets its columns and row count instead.
@@ -91,13 +91,13 @@ replaced AS (
 created AS (
   INSERT INTO "ResultSet" (id, "executionId", "weekId", columns, "rowCount", "completedAt", "createdAt")
   SELECT $4::uuid, $5::uuid, week.id, $8::jsonb, $6::int, ${utcNow}, ${utcNow}
-  FROM week WHERE $12::jsonb IS NOT NULL AND (SELECT count(*) FROM replaced) >= 0
+  FROM week WHERE $11::jsonb IS NOT NULL AND (SELECT count(*) FROM replaced) >= 0
   RETURNING id
 ),
 rows AS (
   INSERT INTO "ResultRow" ("resultSetId", "rowNumber", "values")
   SELECT created.id, held.number, held.value
-  FROM created, jsonb_array_elements($12::jsonb) WITH ORDINALITY AS held(value, number)
+  FROM created, jsonb_array_elements($11::jsonb) WITH ORDINALITY AS held(value, number)
 ),
 execution AS (
   UPDATE "Execution" e SET status = 'SUCCEEDED', "finishedAt" = ${utcNow},
@@ -111,7 +111,7 @@ events AS (
   FROM execution, jsonb_to_recordset($10::jsonb) AS ev(at timestamp, kind text, message text, data jsonb)
 ),
 notified AS (
-  SELECT pg_notify($11::text, json_build_object('type', 'week', 'id', week.id,
+  SELECT pg_notify(${eventsChannelSql}, json_build_object('type', 'week', 'id', week.id,
     'collectionId', week."collectionId", 'version', week.version, 'status', 'SUCCESS')::text)
   FROM week
 )
@@ -188,7 +188,6 @@ export async function finishSucceeded(
     JSON.stringify(written.columns),
     metricRowsJson(written.metricRows),
     JSON.stringify(events),
-    eventsChannel,
     written.heldRows,
   ]);
   const finished = rows[0];

@@ -1,6 +1,6 @@
 import pg from "pg";
 import type { Database } from "../db/database.ts";
-import { eventsChannel, type ChangeEvent } from "../events/notify.ts";
+import { listenStatement, readEventsChannel, type ChangeEvent } from "../events/notify.ts";
 import type { Logger } from "../logger.ts";
 
 // Waking the claim loop. Every week and collection status change sends a change event with
@@ -34,7 +34,9 @@ export async function listenForWake(
   reconnectDelayMs = 1000,
 ): Promise<WakeSource> {
   if (database.pglite) {
-    const unsubscribe = await database.pglite.listen(eventsChannel, (payload) => {
+    const pglite = database.pglite;
+    const channel = await readEventsChannel((sql) => pglite.query(sql));
+    const unsubscribe = await pglite.listen(channel, (payload) => {
       if (wakes(payload)) wake();
     });
     return { close: () => unsubscribe() };
@@ -60,7 +62,7 @@ export async function listenForWake(
     });
     try {
       await next.connect();
-      await next.query(`LISTEN ${eventsChannel}`);
+      await next.query(listenStatement(await readEventsChannel((sql) => next.query(sql))));
       client = next;
       // Events sent while the connection was down are lost, so claim once now.
       wake();

@@ -91,5 +91,33 @@ for (const backend of backends) {
       await sleep(200);
       assert.equal(events.length, before);
     });
+
+    if (backend === "postgres") {
+      test("other schema's events stay apart", async () => {
+        const other = await createTestDatabase("postgres");
+        const otherEvents: ChangeEvent[] = [];
+        const otherListener = await listenForChanges(
+          other,
+          (event) => {
+            if (event) otherEvents.push(event);
+          },
+          createLogger("silent"),
+        );
+        try {
+          const before = events.length;
+          const ids = await insertFixtures(other.prisma);
+          const collection = await createCollection(other.prisma, validInput(ids), testOptions);
+          for (let waitedMs = 0; otherEvents.length === 0 && waitedMs < 2_000; waitedMs += 20) {
+            await sleep(20);
+          }
+          assert.equal(otherEvents[0]?.id, collection.id);
+          await sleep(200);
+          assert.equal(events.length, before);
+        } finally {
+          await otherListener.stop();
+          await other.close();
+        }
+      });
+    }
   });
 }

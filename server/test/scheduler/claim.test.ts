@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
 import pg from "pg";
 import type { Database } from "../../src/db/database.ts";
-import { eventsChannel, type ChangeEvent } from "../../src/events/notify.ts";
+import { listenStatement, readEventsChannel, type ChangeEvent } from "../../src/events/notify.ts";
 import {
   claimWeeks,
   releaseLeases,
@@ -18,14 +18,15 @@ import { createFixtureCollections } from "../support/scheduler-fixtures.ts";
 async function listen(db: Database, onEvent: (event: ChangeEvent) => void) {
   const parse = (payload: string | undefined) =>
     onEvent(JSON.parse(payload ?? "{}") as ChangeEvent);
-  if (db.pglite) return db.pglite.listen(eventsChannel, parse);
+  const pglite = db.pglite;
+  if (pglite) return pglite.listen(await readEventsChannel((sql) => pglite.query(sql)), parse);
   const client = new pg.Client({
     connectionString: testPostgresUrl,
     options: `-c search_path="${db.connection!.schema}"`,
   });
   await client.connect();
   client.on("notification", (message) => parse(message.payload));
-  await client.query(`LISTEN ${eventsChannel}`);
+  await client.query(listenStatement(await readEventsChannel((sql) => client.query(sql))));
   return () => client.end();
 }
 
