@@ -3,7 +3,7 @@ import type { Duplex } from "node:stream";
 import { GraphQLError, type ExecutionArgs } from "graphql";
 import type { ServerOptions } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
-import { WebSocketServer } from "ws";
+import { WebSocketServer, type WebSocket } from "ws";
 import type { AccessControl } from "../auth/access-control.ts";
 import type { Viewer } from "../auth/roles.ts";
 import type { Logger } from "../logger.ts";
@@ -13,15 +13,19 @@ import { authenticate, GRAPHQL_PATH, tokenOf, type GraphQLServer } from "./yoga.
 
 // GraphQL over WebSockets (the graphql-ws protocol) on the HTTP server's port and path. Upgrades
 // from browser origins not on the allow-list are rejected, because any page a browser opens can
-// reach a loopback server. The token in the connection parameters is checked once, when the
-// connection opens. Every operation runs through yoga's envelop, so limits, error masking and
-// the context are the same as over HTTP.
+// reach a loopback server. The token in the connection parameters is checked when the
+// connection opens and every 30 s after, and a connection whose token was revoked is closed.
+// Every operation runs through yoga's envelop, so limits, error masking and the context are the
+// same as over HTTP.
 
 /** Largest message a client may send, in bytes; operations are small. */
 const MAX_PAYLOAD_BYTES = 1024 * 1024;
 
 /** Interval of WebSocket pings that detect dead connections, in milliseconds. */
 const KEEP_ALIVE_MS = 12_000;
+
+/** Interval at which the tokens of open connections are checked again, in milliseconds. */
+const TOKEN_RECHECK_MS = 30_000;
 
 /** The WebSocket endpoint, attached to an HTTP server's upgrade event. */
 export interface GraphQLWebSocket {
@@ -40,9 +44,17 @@ export interface GraphQLWebSocketOptions {
   access: AccessControl;
   allowedOrigins: string[];
   logger: Logger;
+  /** How often open connections' tokens are checked again; revoked ones are closed. */
+  tokenRecheckMs?: number;
 }
 
 type ConnectionExtra = { viewer?: Viewer; subscriberConnection?: SubscriberConnection };
+
+/** An open, authenticated connection and the token it presented. */
+interface OpenConnection {
+  socket: WebSocket;
+  token: string | undefined;
+}
 
 function rejectUpgrade(socket: Duplex, status: number, reason: string): void {
   socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
@@ -54,15 +66,54 @@ export function createGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
   const allowedOrigins = new Set(options.allowedOrigins);
   const wsServer = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES });
   const shared = new SharedSubscriptions();
+  const openConnections = new Set<OpenConnection>();
+
+  // A token revoked while its connection is open ends the connection at the next check, on
+  // every replica, because each one checks its own connections against the database.
+  const recheckTokens = async () => {
+    const byToken = new Map<string | undefined, OpenConnection[]>();
+    for (const connection of openConnections) {
+      const list = byToken.get(connection.token) ?? [];
+      list.push(connection);
+      byToken.set(connection.token, list);
+    }
+    for (const [token, connections] of byToken) {
+      try {
+        await authenticate(access, token);
+      } catch (error) {
+        if (!(error instanceof GraphQLError)) {
+          logger.warn(
+            { err: error },
+            "checking the tokens of open WebSockets failed; retrying later",
+          );
+          return;
+        }
+        logger.info(
+          { connections: connections.length, reason: error.message },
+          "closing WebSocket connections whose token is no longer valid",
+        );
+        for (const connection of connections) {
+          openConnections.delete(connection);
+          connection.socket.close(4403, "Forbidden: the API token was revoked");
+        }
+      }
+    }
+  };
+  const recheckTimer = setInterval(
+    () => void recheckTokens(),
+    options.tokenRecheckMs ?? TOKEN_RECHECK_MS,
+  );
+  recheckTimer.unref();
 
   const disposable = useServer<Record<string, unknown>, ConnectionExtra>(
     {
       onConnect: async (context) => {
         try {
           const token = tokenOf({ connectionParams: context.connectionParams ?? {} } as never);
-          // NOTE: the role is fixed for the connection's lifetime. Revoking its token does not end
-          // subscriptions already open on it, but a reconnect with that token is rejected.
           context.extra.viewer = await authenticate(access, token);
+          const connection = { socket: context.extra.socket, token };
+          openConnections.add(connection);
+          context.extra.socket.once("close", () => openConnections.delete(connection));
           return true;
         } catch (error) {
           if (error instanceof GraphQLError) {
@@ -141,6 +192,7 @@ export function createGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
     connectionCount: () => wsServer.clients.size,
     subscriptionCount: () => shared.size,
     close: async () => {
+      clearInterval(recheckTimer);
       for (const client of wsServer.clients) client.close(1001, "Server shutting down");
       await disposable.dispose();
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));

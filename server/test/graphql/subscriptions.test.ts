@@ -4,6 +4,7 @@ import { encodeGlobalID } from "@pothos/plugin-relay";
 import type { Client } from "graphql-ws";
 import WebSocket from "ws";
 import { startApp, type App } from "../../src/app.ts";
+import { createApiToken } from "../../src/auth/tokens.ts";
 import type { Database } from "../../src/db/database.ts";
 import { notifyChange } from "../../src/events/notify.ts";
 import { createTestDatabase } from "../support/database.ts";
@@ -47,7 +48,7 @@ describe("subscriptions", () => {
 
   before(async () => {
     database = await createTestDatabase("pglite");
-    server = await startTestServer(database);
+    server = await startTestServer(database, testConfig(), { tokenRecheckMs: 100 });
     setup = await seedSetup(database);
   });
 
@@ -233,6 +234,25 @@ describe("subscriptions", () => {
     const subscription = subscribe(client, `subscription { collectionsUpdated { id } }`);
     await waitUntil(() => subscription.errors.length > 0);
     assert.equal(closeCode, 4403);
+  });
+
+  test("revoked token closes its connection", async () => {
+    const { token, info } = await createApiToken(database.prisma, { name: "ws", role: "VIEWER" });
+    let closeCode = 0;
+    const client = connect(token, { on: { closed: (event: any) => (closeCode = event.code) } });
+    const subscription = subscribe(client, `subscription { collectionsUpdated { id } }`);
+    await waitUntil(() => server.subscriptionCount() > 0);
+    await database.prisma.apiToken.update({
+      where: { id: info.id },
+      data: { revokedAt: new Date() },
+    });
+    await waitUntil(
+      () => closeCode !== 0,
+      5000,
+      () => "the connection stayed open",
+    );
+    assert.equal(closeCode, 4403);
+    subscription.unsubscribe();
   });
 
   test("1,000 subscriptions free their listeners", async () => {

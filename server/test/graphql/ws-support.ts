@@ -32,6 +32,7 @@ export interface TestServer {
 export async function startTestServer(
   database: Database,
   config: Config = testConfig(),
+  options: { tokenRecheckMs?: number } = {},
 ): Promise<TestServer> {
   const access = await createAccessControl(config, database.prisma, testLogger);
   const changes = await startChangeBus(database, testLogger);
@@ -53,6 +54,7 @@ export async function startTestServer(
     access,
     allowedOrigins: config.allowedOrigins,
     logger: testLogger,
+    ...options,
   });
   const server: Server = createServer((req, res) => void yoga.requestListener(req, res));
   server.on("upgrade", (req, socket, head) => {
