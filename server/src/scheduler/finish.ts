@@ -8,7 +8,7 @@ import { retryDelayMs } from "./backoff.ts";
 import { LeaseLostError, type RunnerContext } from "./context.ts";
 import type { WeekJob } from "./job.ts";
 import { weeksFinishedTotal } from "./metrics.ts";
-import { lockCollectionRow, transactionOptions, utcNow } from "./sql.ts";
+import { asyncCommitCte, lockCollectionRow, transactionOptions, utcNow } from "./sql.ts";
 import { settleWhenDone } from "./settle.ts";
 import { addEvent } from "./timeline.ts";
 import { markWeekFailed, scheduleWeekRetry } from "./week-state.ts";
@@ -58,7 +58,8 @@ async function* downloadParts(context: RunnerContext, urls: string[]) {
 const finishSucceededSql = namedStatement(
   "scheduler_finish_succeeded",
   `
-WITH collection AS (
+WITH ${asyncCommitCte},
+collection AS (
   SELECT id FROM "Collection" WHERE id = $2::uuid FOR SHARE
 ),
 week AS (
@@ -119,7 +120,7 @@ SELECT week.version,
   (SELECT count(*) FROM notified)::int AS notified,
   (SELECT count(*) FROM "Week" o
    WHERE o."collectionId" = week."collectionId" AND o.status = 'PENDING')::int AS pending
-FROM week`,
+FROM week, async_commit`,
 );
 
 /**

@@ -15,7 +15,7 @@ import { retryDelayMs } from "./backoff.ts";
 import { LeaseLostError, sleepScaled, type RunnerContext } from "./context.ts";
 import type { WeekJob } from "./job.ts";
 import { executionsRecoveredTotal, executionsSubmittedTotal } from "./metrics.ts";
-import { activeExecutionStatusList, transactionOptions, utcNow } from "./sql.ts";
+import { activeExecutionStatusList, asyncCommitCte, transactionOptions, utcNow } from "./sql.ts";
 import { addEvent } from "./timeline.ts";
 import { releaseUnsentClaim, scheduleWeekRetry } from "./week-state.ts";
 
@@ -306,14 +306,16 @@ async function findSubmittedExecution(
  */
 const storeSubmittedSql = namedStatement(
   "scheduler_store_submitted",
-  `WITH stored AS (
+  `WITH ${asyncCommitCte},
+   stored AS (
      UPDATE "Execution" SET "amcExecutionId" = $2::text, status = $3::text::"ExecutionStatus",
        "submittedAt" = COALESCE("submittedAt", ${utcNow}), "updatedAt" = ${utcNow}
      WHERE id = $1::uuid AND status = 'SUBMITTING'
      RETURNING id
    )
    INSERT INTO "ExecutionEvent" (id, "executionId", at, kind, message, data)
-   SELECT gen_random_uuid(), stored.id, ${utcNow}, $4::text, $5::text, $6::jsonb FROM stored
+   SELECT gen_random_uuid(), stored.id, ${utcNow}, $4::text, $5::text, $6::jsonb
+   FROM stored, async_commit
    RETURNING "executionId"`,
 );
 
