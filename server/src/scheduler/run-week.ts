@@ -117,10 +117,18 @@ export async function runWeek(
   }
   let execution;
   let opened = false;
+  let rowWasMissing = false;
   try {
     const fresh = job.fresh ? await openFreshAttempt(context, job) : undefined;
     opened = fresh !== undefined;
-    execution = fresh ?? (await prepareExecution(context, job));
+    if (fresh) {
+      execution = fresh;
+    } else {
+      // A takeover's attempt may have reached AMC even when its row is missing.
+      const prepared = await prepareExecution(context, job, !job.fresh);
+      execution = prepared.execution;
+      rowWasMissing = prepared.created && !job.fresh;
+    }
   } catch (error) {
     if (!(error instanceof DomainValidationError)) throw error;
     await finishFailed(context, job, undefined, "SUBMIT_REJECTED", error.message, settleCollection);
@@ -132,7 +140,7 @@ export async function runWeek(
   if (status === "SUBMITTING" || amcExecutionId === null) {
     let submitted;
     try {
-      submitted = await submitExecution(context, job, execution, signal, opened);
+      submitted = await submitExecution(context, job, execution, signal, opened, rowWasMissing);
     } catch (error) {
       if (!(error instanceof SubmitRejectedError)) throw error;
       await finishFailed(

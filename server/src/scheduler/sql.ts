@@ -9,10 +9,11 @@ export const utcNow = `(now() AT TIME ZONE 'UTC')`;
 /**
  * A CTE that lets the statement's own transaction commit without waiting for its WAL to reach
  * disk (synchronous_commit off for this transaction only). In the scheduler benchmark this cut
- * PostgreSQL's CPU per week by about a quarter. A statement joins `async_commit` for it to run. Only statements whose
- * loss in a database crash the scheduler recovers from may use it: a lost AMC id is found again
- * by listing the week's executions, and a lost finish runs again from the execution row. A later
- * synchronous commit makes them durable too, because PostgreSQL flushes the WAL in order.
+ * PostgreSQL's CPU per week by about a third. A statement joins `async_commit` for it to run.
+ * Only statements whose loss in a database crash the scheduler recovers from may use it. A lost
+ * attempt row or AMC id is found again by listing the week's executions, and a lost finish runs
+ * again from the execution row. A later synchronous commit makes them durable too, because
+ * PostgreSQL flushes the WAL in order.
  */
 export const asyncCommitCte = `async_commit AS (
   SELECT set_config('synchronous_commit', 'off', true) AS setting

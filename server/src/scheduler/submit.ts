@@ -27,7 +27,9 @@ import { releaseUnsentClaim, scheduleWeekRetry } from "./week-state.ts";
 // the week's own saved AMC workflow, whose id is derived from the week's id. When a create call
 // may have taken effect (it timed out, or the process died after setting `submittedAt`), the
 // runner lists that workflow's executions and adopts the one no Execution row knows, instead of
-// creating a second one.
+// creating a second one. A newly claimed week inserts its row with `submittedAt` already set, in
+// a transaction that commits without waiting for the WAL flush. A database crash may lose that
+// row after the create call went out, so a takeover that finds no row lists before it creates.
 
 /** Error of a create call that AMC rejected; the attempt fails with AMC's reason. */
 export class SubmitRejectedError extends Error {
@@ -61,25 +63,33 @@ function renderAttempt(job: WeekJob) {
 }
 
 /**
- * Returns the Execution row of the job's attempt, creating it as SUBMITTING when missing.
- * Throws a DomainValidationError when the SQL no longer renders.
+ * Returns the Execution row of the job's attempt, creating it as SUBMITTING when missing, and
+ * whether it was created. A row created with `mayHaveBeenSent` gets `submittedAt`, so that this
+ * and every later runner lists AMC's executions before creating one. Throws a
+ * DomainValidationError when the SQL no longer renders.
  */
-export async function prepareExecution(context: RunnerContext, job: WeekJob): Promise<Execution> {
+export async function prepareExecution(
+  context: RunnerContext,
+  job: WeekJob,
+  mayHaveBeenSent = false,
+): Promise<{ execution: Execution; created: boolean }> {
   const { prisma } = context.database;
   const existing = await prisma.execution.findUnique({
     where: { weekId_attempt: { weekId: job.weekId, attempt: job.attempt } },
   });
-  if (existing) return existing;
+  if (existing) return { execution: existing, created: false };
 
-  return prisma.execution.create({
+  const execution = await prisma.execution.create({
     data: {
       weekId: job.weekId,
       attempt: job.attempt,
       status: "SUBMITTING",
       amcWorkflowId: savedWorkflowId(job.weekId),
       ...renderAttempt(job).fields,
+      submittedAt: mayHaveBeenSent ? new Date() : null,
     },
   });
+  return { execution, created: true };
 }
 
 /**
@@ -149,9 +159,10 @@ const insertOpenedSql = namedStatement(
   `INSERT INTO "Execution" (id, "weekId", attempt, status, "amcWorkflowId", sql,
      "parameterValues", "timeWindowStart", "timeWindowEnd", "timeWindowTimeZone",
      "submittedAt", "createdAt", "updatedAt")
+   WITH ${asyncCommitCte}
    SELECT $1::uuid, w.id, $4::int, 'SUBMITTING', $5::text, $6::text, $7::jsonb, $8::text,
      $9::text, $10::text, ${utcNow}, ${utcNow}, ${utcNow}
-   FROM "Week" w JOIN "Collection" c ON c.id = w."collectionId"
+   FROM async_commit, "Week" w JOIN "Collection" c ON c.id = w."collectionId"
    WHERE w.id = $2::uuid AND w.status = 'RUNNING' AND w."leaseOwner" = $3::text
      AND w.attempts = $4::int AND c.status = 'ACTIVE'
    ON CONFLICT ("weekId", attempt) DO NOTHING
@@ -441,9 +452,17 @@ export async function submitExecution(
   signal: AbortSignal,
   /** True when `openFreshAttempt` made the row: the workflow exists and the gate is open. */
   opened = false,
+  /**
+   * True when a takeover found no row for its attempt. The row that `openFreshAttempt` inserts
+   * commits asynchronously, so a database crash may have lost it after its create call went out.
+   * Listing by workflow needs the workflow, which a crash may also have kept from being created.
+   */
+  rowWasMissing = false,
 ): Promise<AmcExecution | undefined> {
-  let mayExist = execution.submittedAt !== null && !opened;
-  if (!mayExist && !opened) await ensureSavedWorkflow(context, job, execution, signal);
+  let mayExist = !opened && execution.submittedAt !== null;
+  if (!opened && (rowWasMissing || !mayExist)) {
+    await ensureSavedWorkflow(context, job, execution, signal);
+  }
   for (let retry = 1; ; retry++) {
     signal.throwIfAborted();
     if (mayExist) {

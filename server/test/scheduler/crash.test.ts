@@ -71,6 +71,34 @@ describe("scheduler crash recovery on postgres", () => {
     await sandbox.clearFaults();
   });
 
+  test("SIGKILL and a lost attempt row", async () => {
+    // Each create call reaches AMC and then loses its connection, so the runner waits before it
+    // lists the week's executions; the replica dies in that wait.
+    await sandbox.addFault({ kind: "dropAfterCreate", endpoints: ["createExecution"] });
+    const fixture = await createSandboxCollections(db, sandbox.url, {
+      collections: 1,
+      weeksPerCollection: 3,
+      amcInstanceIds: ["amclostrow"],
+    });
+    const collectionId = fixture.collectionIds[0]!;
+    replica = await startReplica(schema);
+    await waitUntil("three executions created at AMC", async () => {
+      return ((await sandbox.stats()).executionsCreated.amclostrow ?? 0) === 3;
+    });
+    await replica.kill("SIGKILL");
+    await sandbox.clearFaults();
+    assert.equal(
+      await db.prisma.execution.count({
+        where: { week: { collectionId }, amcExecutionId: { not: null } },
+      }),
+      0,
+    );
+    // The attempt's row commits without waiting for the WAL flush, so a database crash can
+    // lose it after its create call went out; the takeover must find that execution.
+    const lost = await db.prisma.execution.deleteMany({ where: { week: { collectionId } } });
+    assert.equal(lost.count, 3);
+  });
+
   test("SIGKILL while polling", async () => {
     await sandbox.setExecutionDurationMs(5000);
     await createSandboxCollections(db, sandbox.url, { collections: 1, weeksPerCollection: 3 });
@@ -101,21 +129,21 @@ describe("scheduler crash recovery on postgres", () => {
     replica = await startReplica(schema);
     await waitUntil(
       "every week SUCCESS",
-      async () => (await weekStatusCounts(db)).SUCCESS === 9,
+      async () => (await weekStatusCounts(db)).SUCCESS === 12,
       120_000,
     );
     const stats = await sandbox.stats();
     const created = Object.values(stats.executionsCreated).reduce((a, b) => a + b, 0);
-    assert.equal(created, 9);
-    assert.equal(await db.prisma.execution.count(), 9);
-    assert.equal(await countExecutions(db, `status = 'SUCCEEDED'`), 9);
+    assert.equal(created, 12);
+    assert.equal(await db.prisma.execution.count(), 12);
+    assert.equal(await countExecutions(db, `status = 'SUCCEEDED'`), 12);
     const weeks = await db.prisma.week.findMany({
       select: { currentResultId: true, attempts: true },
     });
     assert.ok(weeks.every((week) => week.currentResultId !== null));
     assert.ok(weeks.every((week) => week.attempts === 1));
     const resultSets = await db.prisma.resultSet.count();
-    assert.equal(resultSets, 9);
+    assert.equal(resultSets, 12);
     const takeovers = await db.prisma.executionEvent.count({ where: { kind: "TAKEOVER" } });
     assert.ok(takeovers >= 3, `only ${takeovers} executions resumed by a later replica`);
   });
