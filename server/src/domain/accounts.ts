@@ -2,7 +2,7 @@ import type { Account } from "../generated/prisma/client.ts";
 import type { Region } from "../generated/prisma/enums.ts";
 import { decryptCredentials, encryptCredentials, type AccountCredentials } from "../db/secrets.ts";
 import { isUniqueViolation, isUuid, type Db } from "./db.ts";
-import { DomainValidationError, NotFoundError } from "./errors.ts";
+import { ConflictError, DomainValidationError, NotFoundError } from "./errors.ts";
 import { UserErrorList } from "./fields.ts";
 
 // AMC advertiser accounts. Credentials are encrypted before they are stored and never leave
@@ -276,4 +276,25 @@ function nameTakenOr(error: unknown, name: string): unknown {
     `An account named "${name}" already exists: choose another name.`,
     "NAME_TAKEN",
   );
+}
+
+/**
+ * Deletes an account, with its encrypted credentials, once it has no instances. Throws
+ * NotFoundError, or ConflictError (ACCOUNT_IN_USE) while instances of the account exist.
+ */
+export async function deleteAccount(prisma: Db, id: string): Promise<void> {
+  if (!isUuid(id)) throw new NotFoundError("Account", id);
+  await prisma.$transaction(async (tx) => {
+    const rows = await tx.$queryRaw<{ id: string }[]>`
+      SELECT id FROM "Account" WHERE id = ${id}::uuid FOR UPDATE`;
+    if (rows.length === 0) throw new NotFoundError("Account", id);
+    const instances = await tx.instance.count({ where: { accountId: id } });
+    if (instances > 0) {
+      throw new ConflictError(
+        `Account ${id} has ${instances} instance(s): delete them first.`,
+        "ACCOUNT_IN_USE",
+      );
+    }
+    await tx.account.delete({ where: { id } });
+  });
 }

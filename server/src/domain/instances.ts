@@ -1,6 +1,6 @@
 import type { Instance } from "../generated/prisma/client.ts";
 import { isUniqueViolation, isUuid, type Db } from "./db.ts";
-import { DomainValidationError, NotFoundError } from "./errors.ts";
+import { ConflictError, DomainValidationError, NotFoundError } from "./errors.ts";
 import { UserErrorList } from "./fields.ts";
 
 // AMC instances of an account. The AMC instance id goes into API paths, so it is limited to
@@ -100,4 +100,25 @@ function duplicateOr(error: unknown, amcInstanceId: string): unknown {
     `Instance ${amcInstanceId} is already registered for this account.`,
     "DUPLICATE_INSTANCE",
   );
+}
+
+/**
+ * Deletes an instance that no collection uses. Throws NotFoundError, or ConflictError
+ * (INSTANCE_IN_USE) while collections of the instance exist: delete those first.
+ */
+export async function deleteInstance(prisma: Db, id: string): Promise<void> {
+  if (!isUuid(id)) throw new NotFoundError("Instance", id);
+  await prisma.$transaction(async (tx) => {
+    const rows = await tx.$queryRaw<{ id: string }[]>`
+      SELECT id FROM "Instance" WHERE id = ${id}::uuid FOR UPDATE`;
+    if (rows.length === 0) throw new NotFoundError("Instance", id);
+    const collections = await tx.collection.count({ where: { instanceId: id } });
+    if (collections > 0) {
+      throw new ConflictError(
+        `Instance ${id} is used by ${collections} collection(s): delete them first.`,
+        "INSTANCE_IN_USE",
+      );
+    }
+    await tx.instance.delete({ where: { id } });
+  });
 }

@@ -401,6 +401,55 @@ for (const backend of backends) {
         userErrors: [{ field: ["input", "name"], code: "INVALID" }],
       });
     });
+
+    test("deleteInstance and deleteAccount refuse while in use", async () => {
+      const deleteInstance = `mutation ($id: ID!) { deleteInstance(id: $id) {
+        deletedInstanceId userErrors { field code } } }`;
+      const deleteAccount = `mutation ($id: ID!) { deleteAccount(id: $id) {
+        deletedAccountId userErrors { field code } } }`;
+      const created = await api.execute(createCollectionMutation, {
+        input: {
+          name: "Keeps the instance",
+          workflowId,
+          instanceId,
+          startDate,
+          endDate,
+          parameters: { minimum: "5" },
+        },
+      });
+      assert.deepEqual(created.data!.createCollection.userErrors, []);
+
+      const accountInUse = await api.execute(deleteAccount, { id: accountId });
+      assert.deepEqual(accountInUse.data!.deleteAccount, {
+        deletedAccountId: null,
+        userErrors: [{ field: null, code: "ACCOUNT_IN_USE" }],
+      });
+      const instanceInUse = await api.execute(deleteInstance, { id: instanceId });
+      assert.deepEqual(instanceInUse.data!.deleteInstance, {
+        deletedInstanceId: null,
+        userErrors: [{ field: null, code: "INSTANCE_IN_USE" }],
+      });
+      assert.equal(await database.prisma.instance.count(), 1);
+
+      await database.prisma.collection.deleteMany();
+      const deletedInstance = await api.execute(deleteInstance, { id: instanceId });
+      assert.deepEqual(deletedInstance.data!.deleteInstance, {
+        deletedInstanceId: instanceId,
+        userErrors: [],
+      });
+      const deletedAccount = await api.execute(deleteAccount, { id: accountId });
+      assert.deepEqual(deletedAccount.data!.deleteAccount, {
+        deletedAccountId: accountId,
+        userErrors: [],
+      });
+      assert.equal(await database.prisma.instance.count(), 0);
+      assert.equal(await database.prisma.account.count(), 0);
+
+      const again = await api.execute(deleteAccount, { id: accountId });
+      assert.deepEqual(again.data!.deleteAccount.userErrors, [
+        { field: ["id"], code: "NOT_FOUND" },
+      ]);
+    });
   });
 }
 
@@ -454,6 +503,8 @@ describe("mutation permissions", () => {
       operation: `createApiToken(input: {name: "", role: VIEWER}) { userErrors { code } }`,
     },
     { role: "ADMIN", operation: `revokeApiToken(id: "${unknownId}") { userErrors { code } }` },
+    { role: "ADMIN", operation: `deleteInstance(id: "${unknownId}") { userErrors { code } }` },
+    { role: "ADMIN", operation: `deleteAccount(id: "${unknownId}") { userErrors { code } }` },
   ];
   const roleTokens = { VIEWER: tokens.viewer, OPERATOR: tokens.operator, ADMIN: tokens.admin };
   const rank = { VIEWER: 1, OPERATOR: 2, ADMIN: 3 };

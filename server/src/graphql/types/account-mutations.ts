@@ -1,11 +1,22 @@
-import { createAccount, updateAccount, type AccountPatch } from "../../domain/accounts.ts";
+import {
+  createAccount,
+  deleteAccount,
+  updateAccount,
+  type AccountPatch,
+} from "../../domain/accounts.ts";
 import type { Account } from "../../generated/prisma/client.ts";
 import { builder } from "../builder.ts";
 import { requireRole } from "../authorize.ts";
 import { parseGlobalId } from "../ids.ts";
 import { AccountRef } from "./account.ts";
 import { RegionEnum } from "./enums.ts";
-import { definePayload, notFoundUserError, rejectMutation, runMutation } from "./user-error.ts";
+import {
+  defineDeletePayload,
+  definePayload,
+  notFoundUserError,
+  rejectMutation,
+  runMutation,
+} from "./user-error.ts";
 
 // Creating and editing advertiser accounts. Each requires the admin role. Credentials are
 // write-only: they are encrypted on the way in and no field returns them.
@@ -60,6 +71,12 @@ const AccountPayload = definePayload<Omit<Account, "credentials">>("AccountPaylo
   objectDescription: "The account as stored, without its credentials.",
 });
 
+const DeleteAccountPayload = defineDeletePayload("DeleteAccountPayload", {
+  mutation: "deleteAccount",
+  typeName: "Account",
+  idField: "deletedAccountId",
+});
+
 builder.mutationFields((t) => ({
   createAccount: t.field({
     type: AccountPayload,
@@ -105,6 +122,25 @@ builder.mutationFields((t) => ({
         patch.credentials = credentials;
       }
       return runMutation(() => updateAccount(context.prisma, context.secretKey, id, patch));
+    },
+  }),
+  deleteAccount: t.field({
+    type: DeleteAccountPayload,
+    description:
+      "Deletes an account and its stored credentials once it has no instances (ACCOUNT_IN_USE otherwise: delete its instances first). Requires the admin role.",
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_root, args, context) => {
+      requireRole(context, "ADMIN");
+      const id = parseGlobalId(String(args.id), "Account");
+      if (!id) return rejectMutation(notFoundUserError(["id"], "Account", String(args.id)));
+      const result = await runMutation(async () => {
+        await deleteAccount(context.prisma, id);
+        return id;
+      });
+      if (result.value) {
+        context.logger.info({ accountId: id, by: context.viewer.source }, "account deleted");
+      }
+      return result;
     },
   }),
 }));

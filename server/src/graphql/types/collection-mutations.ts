@@ -1,4 +1,3 @@
-import { encodeGlobalID } from "@pothos/plugin-relay";
 import {
   cancelCollection,
   createCollection,
@@ -14,12 +13,12 @@ import { parseGlobalId } from "../ids.ts";
 import { CollectionRef } from "./collection.ts";
 import { CollectionModeEnum } from "./enums.ts";
 import {
+  defineDeletePayload,
   definePayload,
   notFoundUserError,
   rejectMutation,
   renameErrorFields,
   runMutation,
-  UserErrorRef,
   type MutationResult,
 } from "./user-error.ts";
 
@@ -77,23 +76,11 @@ const CollectionPayload = definePayload<Collection>("CollectionPayload", {
   objectDescription: "The collection after the change.",
 });
 
-const DeleteCollectionPayload = builder
-  .objectRef<MutationResult<string>>("DeleteCollectionPayload")
-  .implement({
-    description: "Result of deleteCollection.",
-    fields: (t) => ({
-      deletedCollectionId: t.id({
-        nullable: true,
-        description: "Global id of the deleted collection.",
-        resolve: (result) => (result.value ? encodeGlobalID("Collection", result.value) : null),
-      }),
-      userErrors: t.field({
-        type: [UserErrorRef],
-        description: "Problems that prevented the mutation; empty when it succeeded.",
-        resolve: (result) => result.userErrors,
-      }),
-    }),
-  });
+const DeleteCollectionPayload = defineDeletePayload("DeleteCollectionPayload", {
+  mutation: "deleteCollection",
+  typeName: "Collection",
+  idField: "deletedCollectionId",
+});
 
 type CollectionAction = (context: GraphQLContext, collectionId: string) => Promise<Collection>;
 

@@ -1,10 +1,21 @@
-import { createInstance, updateInstance, type InstancePatch } from "../../domain/instances.ts";
+import {
+  createInstance,
+  deleteInstance,
+  updateInstance,
+  type InstancePatch,
+} from "../../domain/instances.ts";
 import type { Instance } from "../../generated/prisma/client.ts";
 import { builder } from "../builder.ts";
 import { requireRole } from "../authorize.ts";
 import { parseGlobalId } from "../ids.ts";
 import { InstanceRef } from "./instance.ts";
-import { definePayload, notFoundUserError, rejectMutation, runMutation } from "./user-error.ts";
+import {
+  defineDeletePayload,
+  definePayload,
+  notFoundUserError,
+  rejectMutation,
+  runMutation,
+} from "./user-error.ts";
 
 // Creating and editing AMC instances. Each requires the admin role.
 
@@ -38,6 +49,12 @@ const InstancePayload = definePayload<Instance>("InstancePayload", {
   objectField: "instance",
   objectType: InstanceRef,
   objectDescription: "The instance as stored.",
+});
+
+const DeleteInstancePayload = defineDeletePayload("DeleteInstancePayload", {
+  mutation: "deleteInstance",
+  typeName: "Instance",
+  idField: "deletedInstanceId",
 });
 
 builder.mutationFields((t) => ({
@@ -78,6 +95,25 @@ builder.mutationFields((t) => ({
         patch.maxConcurrentExecutions = input.maxConcurrentExecutions;
       }
       return runMutation(() => updateInstance(context.prisma, id, patch));
+    },
+  }),
+  deleteInstance: t.field({
+    type: DeleteInstancePayload,
+    description:
+      "Deletes an AMC instance that no collection uses (INSTANCE_IN_USE otherwise: delete its collections first). Requires the admin role.",
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_root, args, context) => {
+      requireRole(context, "ADMIN");
+      const id = parseGlobalId(String(args.id), "Instance");
+      if (!id) return rejectMutation(notFoundUserError(["id"], "Instance", String(args.id)));
+      const result = await runMutation(async () => {
+        await deleteInstance(context.prisma, id);
+        return id;
+      });
+      if (result.value) {
+        context.logger.info({ instanceId: id, by: context.viewer.source }, "instance deleted");
+      }
+      return result;
     },
   }),
 }));

@@ -1,3 +1,4 @@
+import { encodeGlobalID } from "@pothos/plugin-relay";
 import { builder } from "../builder.ts";
 import type { ObjectRef } from "@pothos/core";
 import {
@@ -106,6 +107,31 @@ export function definePayload<Shape extends object>(
         nullable: true,
         description: options.objectDescription,
         resolve: (result) => result.value as never,
+      }),
+      userErrors: t.field({
+        type: [UserErrorRef],
+        description: "Problems that prevented the mutation; empty when it succeeded.",
+        resolve: (result) => result.userErrors,
+      }),
+    }),
+  });
+}
+
+/**
+ * Defines the payload of a delete mutation: the deleted object's global id in `idField`, and
+ * userErrors. Its MutationResult contains the database id.
+ */
+export function defineDeletePayload(
+  name: string,
+  options: { mutation: string; typeName: string; idField: string },
+) {
+  return builder.objectRef<MutationResult<string>>(name).implement({
+    description: `Result of ${options.mutation}.`,
+    fields: (t) => ({
+      [options.idField]: t.id({
+        nullable: true,
+        description: `Global id of the deleted ${options.typeName.toLowerCase()}.`,
+        resolve: (result) => (result.value ? encodeGlobalID(options.typeName, result.value) : null),
       }),
       userErrors: t.field({
         type: [UserErrorRef],
