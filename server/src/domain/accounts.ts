@@ -293,6 +293,7 @@ export async function deleteAccount(prisma: Db, id: string): Promise<void> {
       throw new ConflictError(
         `Account ${id} has ${instances} instance(s): delete them first.`,
         "ACCOUNT_IN_USE",
+        [["Account", id]],
       );
     }
     await tx.account.delete({ where: { id } });

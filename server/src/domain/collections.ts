@@ -86,6 +86,7 @@ async function findByIdempotencyKey(
       `Idempotency key "${key}" was already used for collection ${existing.id} with different input: ` +
         "use a new key for a new collection, or repeat the original input exactly.",
       "IDEMPOTENCY_KEY_REUSED",
+      [["Collection", existing.id]],
     );
   }
   return existing;
@@ -167,6 +168,7 @@ export async function resumeCollection(
           `Collection ${collectionId} still has ${active.length} execution(s) being cancelled at AMC; ` +
             "try again in a few seconds.",
           "EXECUTION_IN_FLIGHT",
+          [["Collection", collectionId]],
         );
       }
       await resetWeeks(tx, cancelled, now);

@@ -10,9 +10,14 @@ export interface UserError {
   code: string;
 }
 
+/** An object a domain error's message names by its database id: type name and id. */
+export type ErrorReference = readonly [typeName: string, id: string];
+
 /** Base class of every error the domain layer raises on purpose. */
 export abstract class DomainError extends Error {
   abstract readonly code: string;
+  /** Objects the message names by database id, so the API can show their global ids instead. */
+  references: readonly ErrorReference[] = [];
 }
 
 /** Input failed validation; `userErrors` lists every problem found, not only the first. */
@@ -40,6 +45,7 @@ export class NotFoundError extends DomainError {
     readonly id: string,
   ) {
     super(`${entity} ${id} not found: check the id, or list ${entity.toLowerCase()}s to find it.`);
+    this.references = [[entity, id]];
   }
 }
 
@@ -50,7 +56,9 @@ export class ConflictError extends DomainError {
   constructor(
     message: string,
     readonly code: string = "CONFLICT",
+    references: readonly ErrorReference[] = [],
   ) {
     super(message);
+    this.references = references;
   }
 }

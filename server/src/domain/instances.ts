@@ -117,6 +117,7 @@ export async function deleteInstance(prisma: Db, id: string): Promise<void> {
       throw new ConflictError(
         `Instance ${id} is used by ${collections} collection(s): delete them first.`,
         "INSTANCE_IN_USE",
+        [["Instance", id]],
       );
     }
     await tx.instance.delete({ where: { id } });

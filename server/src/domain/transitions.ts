@@ -23,6 +23,7 @@ export class IllegalTransitionError extends DomainError {
       `${entity} ${entityId} cannot move from ${from} to ${to}: ` +
         (reason ?? `from ${from} it may move to ${next}.`),
     );
+    this.references = [[entity, entityId]];
   }
 }
 

@@ -129,6 +129,10 @@ async function assertNoActiveExecutions(tx: Tx, weekIds: string[]): Promise<void
     `Week ${active[0]!.weekId} still has execution ${active[0]!.id} (${active[0]!.status}) in flight at AMC; ` +
       "the scheduler is cancelling it. Try again in a few seconds.",
     "EXECUTION_IN_FLIGHT",
+    [
+      ["Week", active[0]!.weekId],
+      ["Execution", active[0]!.id],
+    ],
   );
 }
 

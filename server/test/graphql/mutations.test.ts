@@ -277,6 +277,10 @@ for (const backend of backends) {
       const pausedAgain = await run("pauseCollection");
       assert.equal(pausedAgain.data!.pauseCollection.collection, null);
       assert.equal(pausedAgain.data!.pauseCollection.userErrors[0].code, "ILLEGAL_TRANSITION");
+      // Messages name objects by the global ids clients use, not by database ids.
+      const message: string = pausedAgain.data!.pauseCollection.userErrors[0].message;
+      assert.ok(message.includes(id), message);
+      assert.ok(!message.includes(collection.id), message);
       const resumed = await run("resumeCollection");
       assert.equal(resumed.data!.resumeCollection.collection.status, "ACTIVE");
       const cancelledPayload = await run("cancelCollection");
@@ -419,8 +423,14 @@ for (const backend of backends) {
       });
       assert.deepEqual(created.data!.createCollection.userErrors, []);
 
-      const accountInUse = await api.execute(deleteAccount, { id: accountId });
-      assert.deepEqual(accountInUse.data!.deleteAccount, {
+      const accountInUse = await api.execute(
+        `mutation ($id: ID!) { deleteAccount(id: $id) { userErrors { message } } }`,
+        { id: accountId },
+      );
+      const inUseMessage: string = accountInUse.data!.deleteAccount.userErrors[0].message;
+      assert.ok(inUseMessage.startsWith(`Account ${accountId} has 1 instance`), inUseMessage);
+      const accountStillInUse = await api.execute(deleteAccount, { id: accountId });
+      assert.deepEqual(accountStillInUse.data!.deleteAccount, {
         deletedAccountId: null,
         userErrors: [{ field: null, code: "ACCOUNT_IN_USE" }],
       });

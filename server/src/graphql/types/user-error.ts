@@ -50,15 +50,30 @@ export async function runMutation<T>(
     if (error instanceof NotFoundError) {
       return {
         value: null,
-        userErrors: [{ field: idField, message: error.message, code: error.code }],
+        userErrors: [{ field: idField, message: withGlobalIds(error), code: error.code }],
       };
     }
     // Conflicts and illegal status moves concern the object's state, not one input field.
     if (error instanceof DomainError) {
-      return { value: null, userErrors: [{ field: [], message: error.message, code: error.code }] };
+      return {
+        value: null,
+        userErrors: [{ field: [], message: withGlobalIds(error), code: error.code }],
+      };
     }
     throw error;
   }
+}
+
+/** A database id; other strings in a message are what the caller sent and stay as they are. */
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Returns the error's message with the database ids it names written as the API's global ids. */
+function withGlobalIds(error: DomainError): string {
+  let message = error.message;
+  for (const [typeName, id] of error.references) {
+    if (uuidPattern.test(id)) message = message.replaceAll(id, encodeGlobalID(typeName, id));
+  }
+  return message;
 }
 
 /** Returns a user error for an id argument that names no object of the expected type. */
