@@ -76,23 +76,23 @@ export async function writeResultRows(
 ): Promise<WrittenResult> {
   const holdRowLimit = options.holdRowLimit ?? 0;
   const builder = new SummaryBuilder(request.maxDimensionValues);
-  let held: string[] | undefined = holdRowLimit > 0 ? [] : undefined;
+  let heldJson: string[] | undefined = holdRowLimit > 0 ? [] : undefined;
   let heldBytes = 0;
   let resultSetId: string | undefined;
   let writer: RowWriter | undefined;
   try {
     for await (const values of readCsvParts(request.parts, (name) => builder.addColumn(name))) {
       builder.addRow(values);
-      if (held) {
+      if (heldJson) {
         const json = JSON.stringify(values);
-        held.push(json);
+        heldJson.push(json);
         heldBytes += json.length;
-        if (held.length <= holdRowLimit && heldBytes <= holdByteLimit) continue;
-        // Too large to hold: store what was held and stream the rest.
+        if (heldJson.length <= holdRowLimit && heldBytes <= holdByteLimit) continue;
+        // Too large to hold: store the rows held so far and stream the rest.
         resultSetId = await startResultSet(database, request);
         writer = await openRowWriter(database, resultSetId);
-        for (const row of held) await writer.add(JSON.parse(row) as (string | null)[]);
-        held = undefined;
+        for (const row of heldJson) await writer.add(JSON.parse(row) as (string | null)[]);
+        heldJson = undefined;
         continue;
       }
       if (!writer) {
@@ -101,8 +101,8 @@ export async function writeResultRows(
       }
       await writer.add(values);
     }
-    if (!held && !writer) {
-      // An empty result with nothing held still gets its (empty) set.
+    if (!heldJson && !writer) {
+      // With holding off, an empty result still gets its (empty) set.
       resultSetId = await startResultSet(database, request);
     }
     await writer?.finish();
@@ -122,7 +122,7 @@ export async function writeResultRows(
     columns: summary.columns,
     summary,
     metricRows,
-    heldRows: held ? `[${held.join(",")}]` : null,
+    heldRows: heldJson ? `[${heldJson.join(",")}]` : null,
   };
 }
 

@@ -11,7 +11,7 @@ import { weeksFinishedTotal } from "./metrics.ts";
 import { asyncCommitCte, lockCollectionRow, transactionOptions, utcNow } from "./sql.ts";
 import { settleWhenDone } from "./settle.ts";
 import { addEvent } from "./timeline.ts";
-import { markWeekFailed, scheduleWeekRetry } from "./week-state.ts";
+import { finishedAssignments, markWeekFailed, scheduleWeekRetry } from "./week-state.ts";
 
 // Ending a week attempt: storing the result and marking the week SUCCESS, or failing the
 // attempt and either scheduling the next one or failing the week.
@@ -38,7 +38,8 @@ async function* downloadParts(context: RunnerContext, urls: string[]) {
  * The finishing statement of a successful attempt. As one statement it is atomic without a
  * transaction, and it saves the round trips that dominate a week's cost. In order:
  * 1. `collection`: a share lock on the collection row, taken before the week's row, in the same
- *    order as every other transaction that changes a week (see `shareCollectionRow`).
+ *    order as every other transaction that changes a week. Finishing weeks do not wait for each
+ *    other, but pause, cancel and settle lock the row FOR UPDATE and so wait for them.
  * 2. `week`: the week becomes SUCCESS with the new result as current, if this scheduler still
  *    holds its lease. Every other part joins this row, so a lost lease changes nothing.
  * 3. `replaced`: the week's other result sets go (their rows and metrics cascade): those of
@@ -63,9 +64,7 @@ collection AS (
   SELECT id FROM "Collection" WHERE id = $2::uuid FOR SHARE
 ),
 week AS (
-  UPDATE "Week" w SET status = 'SUCCESS', "errorMessage" = NULL,
-    "finishedAt" = ${utcNow},
-    "durationMs" = GREATEST(0, EXTRACT(EPOCH FROM ${utcNow} - COALESCE(w."startedAt", ${utcNow})) * 1000)::int,
+  UPDATE "Week" w SET status = 'SUCCESS', "errorMessage" = NULL, ${finishedAssignments},
     "currentResultId" = $4::uuid, "rowCount" = $6::int, summary = $7::jsonb,
     "leaseOwner" = NULL, "leaseExpiresAt" = NULL, version = w.version + 1, "updatedAt" = ${utcNow}
   FROM collection
@@ -124,8 +123,8 @@ FROM week, async_commit`,
 );
 
 /**
- * Rows up to which a result is held in memory and stored by the finishing statement, which saves
- * two statements per week; larger results stream into the database first.
+ * Rows up to which a result is held in memory and stored by the finishing statement. That saves
+ * two statements per week. Larger results stream into the database first.
  */
 const heldResultRowLimit = 1000;
 

@@ -57,7 +57,7 @@ async function recordStatus(
   polled: AmcExecution,
 ): Promise<void> {
   const event = statusEvent(execution, polled);
-  // A terminal status is stored by the finishing transaction, together with the week.
+  // A terminal status is stored when the week finishes, together with the week.
   const storedStatus = terminalAmcStatuses.has(polled.status) ? execution.status : polled.status;
   await context.database.prisma.$executeRawUnsafe(
     `WITH changed AS (

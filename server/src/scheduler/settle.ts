@@ -2,7 +2,7 @@ import type { RunnerContext } from "./context.ts";
 import type { SettleCollection } from "./finish.ts";
 import { transactionOptions, unsettledCollectionCondition } from "./sql.ts";
 
-// Settling a collection after a week succeeded. The finishing transaction only takes a share
+// Settling a collection after a week succeeded. The finishing statement only takes a share
 // lock on the collection, so the weeks of one collection finish side by side. The settle runs
 // after that commit in its own short transaction, and only when no week is PENDING or RUNNING.
 // Of two weeks finishing together, the one whose check starts last reads both commits. A process

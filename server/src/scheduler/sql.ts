@@ -50,19 +50,6 @@ export async function lockCollectionRow(tx: SqlExecutor, collectionId: string): 
 }
 
 /**
- * Takes a share lock on a collection's row for the rest of the transaction. Transactions that
- * finish a week successfully take it first, in the same order as `lockCollectionRow`, but do not
- * wait for each other. Pause, cancel and settle lock the row FOR UPDATE, so they and these
- * transactions still wait for each other.
- */
-export async function shareCollectionRow(tx: SqlExecutor, collectionId: string): Promise<void> {
-  await tx.$queryRawUnsafe(
-    `SELECT 1 AS locked FROM "Collection" WHERE id = $1::uuid FOR SHARE`,
-    collectionId,
-  );
-}
-
-/**
  * Condition on a "Collection" row `c` that is true while it is ACTIVE with no PENDING or RUNNING
  * week left but may still have to settle: every BACKFILL collection, and ROLLING ones with a
  * week that is not SUCCESS or SKIPPED (a ROLLING collection whose weeks all succeeded waits for

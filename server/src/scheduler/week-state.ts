@@ -46,20 +46,10 @@ async function changeLeasedWeek(
   return week;
 }
 
-const finishedAssignments = `
+/** Assignments of a week's finish time and duration, for an UPDATE of "Week". */
+export const finishedAssignments = `
   "finishedAt" = ${utcNow},
   "durationMs" = GREATEST(0, EXTRACT(EPOCH FROM ${utcNow} - COALESCE("startedAt", ${utcNow})) * 1000)::int`;
-
-/** Marks the week SUCCESS; the caller activates its result in the same transaction. */
-export function markWeekSucceeded(tx: SqlExecutor, weekId: string, owner: string) {
-  return changeLeasedWeek(
-    tx,
-    weekId,
-    owner,
-    `status = 'SUCCESS', "errorMessage" = NULL, ${finishedAssignments}`,
-    [],
-  );
-}
 
 /** Marks the week FAILED with the reason users see. */
 export function markWeekFailed(tx: SqlExecutor, weekId: string, owner: string, reason: string) {

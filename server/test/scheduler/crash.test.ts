@@ -73,7 +73,7 @@ describe("scheduler crash recovery on postgres", () => {
 
   test("SIGKILL and a lost attempt row", async () => {
     // Each create call reaches AMC and then loses its connection, so the runner waits before it
-    // lists the week's executions; the replica dies in that wait.
+    // lists the week's executions. The replica dies in that wait.
     await sandbox.addFault({ kind: "dropAfterCreate", endpoints: ["createExecution"] });
     const fixture = await createSandboxCollections(db, sandbox.url, {
       collections: 1,
@@ -94,7 +94,7 @@ describe("scheduler crash recovery on postgres", () => {
       0,
     );
     // The attempt's row commits without waiting for the WAL flush, so a database crash can
-    // lose it after its create call went out; the takeover must find that execution.
+    // lose it after its create call went out. The takeover must then find that execution.
     const lost = await db.prisma.execution.deleteMany({ where: { week: { collectionId } } });
     assert.equal(lost.count, 3);
   });

@@ -78,6 +78,7 @@ for (const backend of backends) {
         amcInstanceIds: [instanceId],
       });
       const collectionId = fixture.collectionIds[0]!;
+
       const scheduler = await startTestScheduler(db);
       let leftoverId: string;
       try {
@@ -99,6 +100,7 @@ for (const backend of backends) {
           },
         });
         leftoverId = leftover.id;
+
         await waitUntil("week SUCCESS", async () => {
           const week = await db.prisma.week.findFirstOrThrow({ where: { collectionId } });
           return week.status === "SUCCESS";
@@ -107,6 +109,7 @@ for (const backend of backends) {
         await scheduler.stop();
         sandbox.faults.clear();
       }
+
       const week = await db.prisma.week.findFirstOrThrow({
         where: { collectionId },
         include: { currentResult: { include: { rows: true } } },

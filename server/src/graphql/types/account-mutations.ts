@@ -15,6 +15,7 @@ import {
   definePayload,
   notFoundUserError,
   rejectMutation,
+  runDelete,
   runMutation,
 } from "./user-error.ts";
 
@@ -131,16 +132,7 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, args, context) => {
       requireRole(context, "ADMIN");
-      const id = parseGlobalId(String(args.id), "Account");
-      if (!id) return rejectMutation(notFoundUserError(["id"], "Account", String(args.id)));
-      const result = await runMutation(async () => {
-        await deleteAccount(context.prisma, id);
-        return id;
-      });
-      if (result.value) {
-        context.logger.info({ accountId: id, by: context.viewer.source }, "account deleted");
-      }
-      return result;
+      return runDelete(context, args.id, "Account", (id) => deleteAccount(context.prisma, id));
     },
   }),
 }));

@@ -18,6 +18,7 @@ import {
   notFoundUserError,
   rejectMutation,
   renameErrorFields,
+  runDelete,
   runMutation,
   type MutationResult,
 } from "./user-error.ts";
@@ -167,18 +168,9 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, args, context) => {
       requireRole(context, "OPERATOR");
-      const id = parseGlobalId(String(args.id), "Collection");
-      if (!id) return rejectMutation(notFoundUserError(["id"], "Collection", String(args.id)));
-      const result = await runMutation(async () => {
-        await deleteCollection(context.prisma, id, {
-          cancelInFlight: context.cancelAmcExecutions,
-        });
-        return id;
-      });
-      if (result.value) {
-        context.logger.info({ collectionId: id, by: context.viewer.source }, "collection deleted");
-      }
-      return result;
+      return runDelete(context, args.id, "Collection", (id) =>
+        deleteCollection(context.prisma, id, { cancelInFlight: context.cancelAmcExecutions }),
+      );
     },
   }),
 }));

@@ -14,6 +14,7 @@ import {
   definePayload,
   notFoundUserError,
   rejectMutation,
+  runDelete,
   runMutation,
 } from "./user-error.ts";
 
@@ -104,16 +105,7 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, args, context) => {
       requireRole(context, "ADMIN");
-      const id = parseGlobalId(String(args.id), "Instance");
-      if (!id) return rejectMutation(notFoundUserError(["id"], "Instance", String(args.id)));
-      const result = await runMutation(async () => {
-        await deleteInstance(context.prisma, id);
-        return id;
-      });
-      if (result.value) {
-        context.logger.info({ instanceId: id, by: context.viewer.source }, "instance deleted");
-      }
-      return result;
+      return runDelete(context, args.id, "Instance", (id) => deleteInstance(context.prisma, id));
     },
   }),
 }));

@@ -1,5 +1,7 @@
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { builder } from "../builder.ts";
+import type { GraphQLContext } from "../context.ts";
+import { parseGlobalId } from "../ids.ts";
 import type { ObjectRef } from "@pothos/core";
 import {
   DomainError,
@@ -155,4 +157,27 @@ export function defineDeletePayload(
       }),
     }),
   });
+}
+
+/**
+ * Deletes the object that a global id argument names, with `remove`, and logs who deleted it.
+ * An id of another type gives NOT_FOUND, and the domain's expected errors become user errors.
+ */
+export async function runDelete(
+  context: GraphQLContext,
+  globalId: string | number,
+  typeName: string,
+  remove: (id: string) => Promise<void>,
+): Promise<MutationResult<string>> {
+  const id = parseGlobalId(String(globalId), typeName);
+  if (!id) return rejectMutation(notFoundUserError(["id"], typeName, String(globalId)));
+  const result = await runMutation(async () => {
+    await remove(id);
+    return id;
+  });
+  if (result.value) {
+    const subject = typeName.toLowerCase();
+    context.logger.info({ [`${subject}Id`]: id, by: context.viewer.source }, `${subject} deleted`);
+  }
+  return result;
 }
