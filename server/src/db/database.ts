@@ -24,6 +24,12 @@ export interface Database {
   readonly pglite?: PGlite;
   /** The connection pool on a PostgreSQL server. */
   readonly pool?: pg.Pool;
+  /**
+   * A second, smaller pool on a PostgreSQL server for the scheduler's named prepared statements
+   * (src/db/direct-query.ts). Its sessions use generic plans, so such a statement is planned once
+   * per connection. With PostgreSQL's default setting the large ones were planned on every call.
+   */
+  readonly statementPool?: pg.Pool;
   /** Connection settings for opening extra connections (LISTEN) on a PostgreSQL server. */
   readonly connection?: { url: string; schema?: string };
   /** Applies pending migrations and returns the names of those applied. */
@@ -106,18 +112,32 @@ async function openPgliteDir(dataDir: string): Promise<Database> {
   }
 }
 
+/** Size of the statement pool for a given DATABASE_POOL_SIZE. */
+export function statementPoolSize(poolSize: number): number {
+  return Math.max(2, Math.ceil(poolSize / 2));
+}
+
 async function openPostgres(url: string, poolSize: number, schema?: string): Promise<Database> {
   const description = redactUrl(url) + (schema ? ` (schema ${schema})` : "");
-  const searchPath = schema ? { options: `-c search_path="${schema}"` } : {};
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: poolSize,
-    connectionTimeoutMillis: 10_000,
-    idleTimeoutMillis: 30_000,
-    ...searchPath,
-  });
-  // Idle clients can fail when the server restarts; the pool replaces them on the next query.
-  pool.on("error", () => {});
+  const searchPath = schema ? `-c search_path="${schema}"` : "";
+  const openPool = (max: number, options: string) => {
+    const opened = new pg.Pool({
+      connectionString: url,
+      max,
+      connectionTimeoutMillis: 10_000,
+      idleTimeoutMillis: 30_000,
+      ...(options ? { options } : {}),
+    });
+    // Idle clients can fail when the server restarts; the pool replaces them on the next query.
+    opened.on("error", () => {});
+    return opened;
+  };
+  const pool = openPool(poolSize, searchPath);
+  // Connects only when the scheduler runs its first statement.
+  const statementPool = openPool(
+    statementPoolSize(poolSize),
+    `${searchPath} -c plan_cache_mode=force_generic_plan`.trim(),
+  );
   try {
     const client = await pool.connect();
     try {
@@ -127,6 +147,7 @@ async function openPostgres(url: string, poolSize: number, schema?: string): Pro
     }
   } catch (error) {
     await pool.end().catch(() => {});
+    await statementPool.end().catch(() => {});
     const code = (error as NodeJS.ErrnoException).code;
     throw new DatabaseOpenError(
       `Cannot connect to PostgreSQL at ${redactUrl(url)}: ${(error as Error).message}` +
@@ -143,6 +164,7 @@ async function openPostgres(url: string, poolSize: number, schema?: string): Pro
     prisma,
     description,
     pool,
+    statementPool,
     connection: { url, ...(schema ? { schema } : {}) },
     migrate: async () => {
       const adapter = createPgMigrationAdapter(url, schema);
@@ -159,6 +181,7 @@ async function openPostgres(url: string, poolSize: number, schema?: string): Pro
     close: async () => {
       await prisma.$disconnect();
       await pool.end();
+      await statementPool.end();
     },
   };
 }

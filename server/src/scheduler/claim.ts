@@ -1,9 +1,9 @@
-import { eventsChannelSql, type ChangeEvent } from "../events/notify.ts";
-import type { PrismaClient } from "../generated/prisma/client.ts";
+import type { Database } from "../db/database.ts";
+import { namedStatement, queryDirect, transactionDirect } from "../db/direct-query.ts";
+import { eventsChannelSql } from "../events/notify.ts";
 import { weekJobColumns, type WeekJobRow } from "./job.ts";
 import {
   activeExecutionStatusList,
-  transactionOptions,
   unsettledCollectionCondition,
   utcNow,
   type SqlExecutor,
@@ -16,6 +16,9 @@ import {
 // held, so under READ COMMITTED its snapshot includes every earlier claim, and it counts what
 // is running and takes leases in the same statement. That keeps the limits true at every
 // instant: nothing else turns a week RUNNING, and finishing a week only frees slots.
+//
+// Claims and takeovers run on the driver as named statements (src/db/direct-query.ts): planning
+// the claim took several times longer than running it.
 
 /** Key of the advisory lock that serialises claims; an arbitrary constant of this project. */
 export const claimLockKey = 7_305_202_611;
@@ -51,10 +54,14 @@ export interface ClaimedWeek extends WeekJobRow {
  *    whose last week succeeded but which has not settled yet still takes a slot.
  * 5. `ranked`: per instance, weeks ordered by the collection's running count after the claim,
  *    so collections sharing an instance get slots in turn and a huge one cannot starve others.
- * 6. The update takes the lease, counts the attempt and bumps the version. It returns each
- *    week with its collection, instance and account, so the runner needs no other query.
+ * 6. `claimed`: the update takes the lease, counts the attempt and bumps the version.
+ * 7. `notified`: one change event per claimed week, delivered when the claim commits.
+ * It returns each week with its collection, instance and account, so the runner needs no other
+ * query.
  */
-const claimSql = `
+const claimSql = namedStatement(
+  "scheduler_claim",
+  `
 WITH running AS (
   SELECT w."collectionId", c."instanceId", count(*)::int AS n
   FROM "Week" w JOIN "Collection" c ON c.id = w."collectionId"
@@ -126,7 +133,8 @@ locked AS (
   SELECT w.id FROM "Week" w
   WHERE w.id IN (SELECT id FROM chosen) AND w.status = 'PENDING'
   FOR UPDATE SKIP LOCKED
-)
+),
+claimed AS (
 UPDATE "Week" w SET
   status = 'RUNNING',
   attempts = w.attempts + 1,
@@ -140,95 +148,71 @@ UPDATE "Week" w SET
 FROM locked, "Collection" c, "Instance" i, "Account" a
 WHERE w.id = locked.id AND c.id = w."collectionId" AND i.id = c."instanceId" AND a.id = i."accountId"
 RETURNING w.attempts AS attempt, w.version, ${weekJobColumns}
-`;
+),
+notified AS (
+  SELECT count(pg_notify(${eventsChannelSql}, json_build_object('type', 'week',
+    'id', claimed."weekId", 'collectionId', claimed."collectionId", 'version', claimed.version,
+    'status', 'RUNNING')::text))::int AS n
+  FROM claimed
+)
+SELECT claimed.* FROM claimed, notified`,
+);
 
 /**
  * Claims up to `batchSize` weeks for `owner`, within the limits, in one transaction. Returns
  * the claimed weeks, already RUNNING with their attempt counted.
  */
 export async function claimWeeks(
-  prisma: PrismaClient,
+  database: Database,
   owner: string,
   leaseMs: number,
   limits: ClaimLimits,
   batchSize: number,
 ): Promise<ClaimedWeek[]> {
-  return prisma.$transaction(async (tx) => {
-    await lockClaims(tx);
-    const claimed = await tx.$queryRawUnsafe<ClaimedWeek[]>(
-      claimSql,
+  return transactionDirect(database, lockClaimsSql, (query) =>
+    query<ClaimedWeek>(claimSql, [
       owner,
       leaseMs,
       limits.maxActiveCollections,
       limits.maxRunningWeeksPerCollection,
       limits.maxRunningPerInstance,
       batchSize,
-    );
-    await notifyClaimed(tx, claimed);
-    return claimed;
-  }, transactionOptions);
-}
-
-/**
- * Queues one change event per claimed week in the claim's transaction, all in one statement,
- * with the same payload shape as `notifyChange`.
- */
-async function notifyClaimed(tx: SqlExecutor, claimed: ClaimedWeek[]): Promise<void> {
-  if (claimed.length === 0) return;
-  const payloads = claimed.map((week) => {
-    const event: ChangeEvent = {
-      type: "week",
-      id: week.weekId,
-      collectionId: week.collectionId,
-      version: week.version,
-      status: "RUNNING",
-    };
-    return JSON.stringify(event);
-  });
-  await tx.$queryRawUnsafe(
-    `SELECT count(pg_notify(${eventsChannelSql}, payload))::int AS sent
-     FROM unnest($1::text[]) AS payload`,
-    payloads,
+    ]),
   );
 }
 
-/** Takes the claim lock for the rest of the caller's transaction. */
-export async function lockClaims(tx: SqlExecutor): Promise<void> {
-  await tx.$queryRawUnsafe(
-    `SELECT 1 AS locked FROM pg_advisory_xact_lock($1::bigint)`,
-    claimLockKey,
-  );
-}
+/** Takes the claim lock for the rest of the transaction; the key is a constant. */
+const lockClaimsSql = `SELECT pg_advisory_xact_lock(${claimLockKey})`;
+
+const takeOverSql = namedStatement(
+  "scheduler_take_over",
+  `UPDATE "Week" w SET
+     "leaseOwner" = $1,
+     "leaseExpiresAt" = ${utcNow} + make_interval(secs => $2::double precision / 1000),
+     "updatedAt" = ${utcNow}
+   FROM (
+     SELECT id FROM "Week"
+     WHERE status = 'RUNNING' AND "leaseExpiresAt" < ${utcNow}
+     ORDER BY "leaseExpiresAt"
+     LIMIT $3::int
+     FOR UPDATE SKIP LOCKED
+   ) expired, "Collection" c, "Instance" i, "Account" a
+   WHERE w.id = expired.id AND c.id = w."collectionId" AND i.id = c."instanceId"
+     AND a.id = i."accountId"
+   RETURNING w.attempts AS attempt, w.version, ${weekJobColumns}`,
+);
 
 /**
  * Takes over RUNNING weeks whose lease expired because their replica died or stalled. The week
  * stays RUNNING and keeps its attempt; the new owner resumes it from its execution row.
  */
 export async function takeOverExpiredLeases(
-  prisma: SqlExecutor,
+  database: Database,
   owner: string,
   leaseMs: number,
   batchSize: number,
 ): Promise<ClaimedWeek[]> {
-  return prisma.$queryRawUnsafe<ClaimedWeek[]>(
-    `UPDATE "Week" w SET
-       "leaseOwner" = $1,
-       "leaseExpiresAt" = ${utcNow} + make_interval(secs => $2::double precision / 1000),
-       "updatedAt" = ${utcNow}
-     FROM (
-       SELECT id FROM "Week"
-       WHERE status = 'RUNNING' AND "leaseExpiresAt" < ${utcNow}
-       ORDER BY "leaseExpiresAt"
-       LIMIT $3::int
-       FOR UPDATE SKIP LOCKED
-     ) expired, "Collection" c, "Instance" i, "Account" a
-     WHERE w.id = expired.id AND c.id = w."collectionId" AND i.id = c."instanceId"
-       AND a.id = i."accountId"
-     RETURNING w.attempts AS attempt, w.version, ${weekJobColumns}`,
-    owner,
-    leaseMs,
-    batchSize,
-  );
+  return queryDirect<ClaimedWeek>(database, takeOverSql, [owner, leaseMs, batchSize]);
 }
 
 /**

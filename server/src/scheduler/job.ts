@@ -84,7 +84,8 @@ export interface WeekJobRow {
   entityId: string;
   marketplaceId: string;
   credentials: string;
-  accountUpdatedAt: Date;
+  /** Epoch milliseconds, which every driver returns alike. */
+  accountUpdatedAt: number;
 }
 
 /**
@@ -97,7 +98,7 @@ export const weekJobColumns = `w.id AS "weekId", w."collectionId", w.attempts,
   w."isoWeek", c.timezone, c."sqlSnapshot", c."parametersSnapshot"::text AS "parametersSnapshot",
   c."parameterValues"::text AS "parameterValues", i."amcInstanceId", a.id AS "accountId",
   a."apiBaseUrl", a."tokenUrl", a."entityId", a."marketplaceId", a.credentials,
-  a."updatedAt" AS "accountUpdatedAt"`;
+  (extract(epoch FROM a."updatedAt") * 1000)::float8 AS "accountUpdatedAt"`;
 
 /** Builds the job of a week that `owner` holds; returns undefined when it is not leased by `owner`. */
 export function toWeekJob(

@@ -174,9 +174,9 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
   const tickMs = settings.tickIntervalMs / settings.timeScale;
 
   const claimOnce = async (): Promise<number> => {
-    const claimed = await claimWeeks(database.prisma, owner, leaseMs, limits, batchSize);
+    const claimed = await claimWeeks(database, owner, leaseMs, limits, batchSize);
     for (const week of claimed) startRunner(week, "claim");
-    const taken = await takeOverExpiredLeases(database.prisma, owner, leaseMs, batchSize);
+    const taken = await takeOverExpiredLeases(database, owner, leaseMs, batchSize);
     for (const week of taken) startRunner(week, "takeover");
     return claimed.length + taken.length;
   };

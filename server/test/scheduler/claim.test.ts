@@ -67,7 +67,7 @@ for (const backend of backends) {
         weeksPerCollection: 20,
         instances: 6,
       });
-      const claimed = await claimWeeks(db.prisma, "replica-a", leaseMs, limits, 1000);
+      const claimed = await claimWeeks(db, "replica-a", leaseMs, limits, 1000);
       assert.equal(claimed.length, 50);
       const running = await runningByCollection(db);
       assert.equal(running.size, 5);
@@ -75,7 +75,7 @@ for (const backend of backends) {
       assert.equal(running.get(fixture.collectionIds[5]!), undefined);
       assert.ok(claimed.every((week) => week.attempt === 1));
 
-      const again = await claimWeeks(db.prisma, "replica-a", leaseMs, limits, 1000);
+      const again = await claimWeeks(db, "replica-a", leaseMs, limits, 1000);
       assert.equal(again.length, 0);
     });
 
@@ -85,19 +85,19 @@ for (const backend of backends) {
         weeksPerCollection: 12,
         instances: 7,
       });
-      await claimWeeks(db.prisma, "replica-a", leaseMs, limits, 1000);
+      await claimWeeks(db, "replica-a", leaseMs, limits, 1000);
       await db.prisma.week.updateMany({
         where: { collectionId: fixture.collectionIds[0] },
         data: { status: "SUCCESS", leaseOwner: null, leaseExpiresAt: null },
       });
       // An ACTIVE collection with every week done keeps its slot until it settles.
-      const unsettled = await claimWeeks(db.prisma, "replica-a", leaseMs, limits, 1000);
+      const unsettled = await claimWeeks(db, "replica-a", leaseMs, limits, 1000);
       assert.equal(unsettled.length, 0);
       await db.prisma.collection.update({
         where: { id: fixture.collectionIds[0] },
         data: { status: "COMPLETED", finishedAt: new Date() },
       });
-      const claimed = await claimWeeks(db.prisma, "replica-a", leaseMs, limits, 1000);
+      const claimed = await claimWeeks(db, "replica-a", leaseMs, limits, 1000);
       assert.ok(claimed.length > 0);
       assert.ok(claimed.every((week) => week.collectionId === fixture.collectionIds[5]));
       const running = await runningByCollection(db);
@@ -110,13 +110,13 @@ for (const backend of backends) {
         collections: 1,
         weeksPerCollection: 20,
       });
-      const claimed = await claimWeeks(db.prisma, "replica-a", leaseMs, limits, 1000);
+      const claimed = await claimWeeks(db, "replica-a", leaseMs, limits, 1000);
       assert.equal(claimed.length, 10);
       await db.prisma.week.update({
         where: { id: claimed[0]!.weekId },
         data: { status: "SUCCESS", leaseOwner: null, leaseExpiresAt: null },
       });
-      const refill = await claimWeeks(db.prisma, "replica-a", leaseMs, limits, 1000);
+      const refill = await claimWeeks(db, "replica-a", leaseMs, limits, 1000);
       assert.equal(refill.length, 1);
       assert.equal(refill[0]!.collectionId, fixture.collectionIds[0]);
     });
@@ -128,7 +128,7 @@ for (const backend of backends) {
         instances: 1,
         maxConcurrentExecutions: 10,
       });
-      const claimed = await claimWeeks(db.prisma, "replica-a", leaseMs, limits, 1000);
+      const claimed = await claimWeeks(db, "replica-a", leaseMs, limits, 1000);
       assert.equal(claimed.length, 10);
       const running = await runningByCollection(db);
       assert.equal(running.get(fixture.collectionIds[0]!), 5);
@@ -141,7 +141,7 @@ for (const backend of backends) {
         weeksPerCollection: 20,
         maxConcurrentExecutions: 3,
       });
-      const claimed = await claimWeeks(db.prisma, "replica-a", leaseMs, limits, 1000);
+      const claimed = await claimWeeks(db, "replica-a", leaseMs, limits, 1000);
       assert.equal(claimed.length, 3);
     });
 
@@ -163,7 +163,7 @@ for (const backend of backends) {
         where: { collectionId: fixture.collectionIds[2] },
         data: { dataReadyAt: new Date(Date.now() + 3_600_000) },
       });
-      const claimed = await claimWeeks(db.prisma, "replica-a", leaseMs, limits, 1000);
+      const claimed = await claimWeeks(db, "replica-a", leaseMs, limits, 1000);
       assert.equal(claimed.length, 0);
     });
 
@@ -173,7 +173,7 @@ for (const backend of backends) {
         weeksPerCollection: 12,
         maxConcurrentExecutions: 2,
       });
-      const [first] = await claimWeeks(db.prisma, "replica-a", leaseMs, limits, 1);
+      const [first] = await claimWeeks(db, "replica-a", leaseMs, limits, 1);
       await db.prisma.execution.create({
         data: {
           weekId: first!.weekId,
@@ -189,7 +189,7 @@ for (const backend of backends) {
         where: { id: first!.weekId },
         data: { status: "CANCELLED", leaseOwner: null, leaseExpiresAt: null },
       });
-      const claimed = await claimWeeks(db.prisma, "replica-a", leaseMs, limits, 1000);
+      const claimed = await claimWeeks(db, "replica-a", leaseMs, limits, 1000);
       assert.equal(claimed.length, 1);
     });
 
@@ -198,7 +198,7 @@ for (const backend of backends) {
       const events: ChangeEvent[] = [];
       const stopListening = await listen(db, (event) => events.push(event));
       try {
-        const claimed = await claimWeeks(db.prisma, "replica-a", leaseMs, limits, 1000);
+        const claimed = await claimWeeks(db, "replica-a", leaseMs, limits, 1000);
         await waitUntil("two events", async () => events.length >= 2, 5000);
         assert.deepEqual(
           events.map((event) => (event.type === "week" ? event.id : "")).sort(),
@@ -213,14 +213,14 @@ for (const backend of backends) {
 
     test("lease renew, release and takeover", async () => {
       await createFixtureCollections(db, { collections: 1, weeksPerCollection: 3 });
-      const claimed = await claimWeeks(db.prisma, "replica-a", leaseMs, limits, 1000);
+      const claimed = await claimWeeks(db, "replica-a", leaseMs, limits, 1000);
       const ids = claimed.map((week) => week.weekId);
-      assert.equal((await takeOverExpiredLeases(db.prisma, "replica-b", leaseMs, 10)).length, 0);
+      assert.equal((await takeOverExpiredLeases(db, "replica-b", leaseMs, 10)).length, 0);
       assert.equal((await renewLeases(db.prisma, "replica-a", leaseMs, ids)).size, 3);
       assert.equal((await renewLeases(db.prisma, "replica-b", leaseMs, ids)).size, 0);
 
       await releaseLeases(db.prisma, "replica-a", ids.slice(0, 2));
-      const taken = await takeOverExpiredLeases(db.prisma, "replica-b", leaseMs, 10);
+      const taken = await takeOverExpiredLeases(db, "replica-b", leaseMs, 10);
       assert.deepEqual(taken.map((week) => week.weekId).sort(), ids.slice(0, 2).sort());
       assert.ok(taken.every((week) => week.attempt === 1));
       assert.equal((await renewLeases(db.prisma, "replica-a", leaseMs, ids)).size, 1);
@@ -235,7 +235,7 @@ for (const backend of backends) {
         });
         const results = await Promise.all(
           Array.from({ length: 12 }, (_, i) =>
-            claimWeeks(db.prisma, `replica-${i % 3}`, leaseMs, limits, 4),
+            claimWeeks(db, `replica-${i % 3}`, leaseMs, limits, 4),
           ),
         );
         const ids = results.flat().map((week) => week.weekId);
