@@ -1,5 +1,4 @@
-import { Readable } from "node:stream";
-import type { ReadableStream as NodeReadableStream } from "node:stream/web";
+import type { Readable } from "node:stream";
 import type { Logger } from "pino";
 import type { RetryPolicy } from "./caller.ts";
 import type { Clock } from "./clock.ts";
@@ -27,7 +26,7 @@ export interface DownloadDependencies {
 export async function downloadResult(
   url: string,
   deps: DownloadDependencies,
-): Promise<ReadableStream<Uint8Array>> {
+): Promise<Readable> {
   const parsed = parseDownloadUrl(url);
   const shownUrl = `${parsed.origin}${parsed.pathname}`;
   for (let attempt = 1; ; attempt++) {
@@ -74,7 +73,7 @@ async function openOnce(
   shownUrl: string,
   attempt: number,
   deps: DownloadDependencies,
-): Promise<ReadableStream<Uint8Array>> {
+): Promise<Readable> {
   const startedMs = performance.now();
 
   let response: StreamedResponse;
@@ -122,9 +121,4 @@ function observe(statusClass: string, startedMs: number): void {
     { operation: "downloadResult", status_class: statusClass },
     (performance.now() - startedMs) / 1000,
   );
-}
-
-/** Adapts a result stream to a Node.js Readable, for piping into files or parsers. */
-export function toNodeReadable(stream: ReadableStream<Uint8Array>): Readable {
-  return Readable.fromWeb(stream as NodeReadableStream<Uint8Array>);
 }

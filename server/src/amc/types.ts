@@ -1,6 +1,8 @@
 // Types shared by the AMC API client, the local AMC sandbox and the scheduler. Field names follow
 // AMC's workflow-execution API (the "reporting" API under /amc/reporting/{instanceId}).
 
+import type { Readable } from "node:stream";
+
 /** Execution status as AMC reports it. REJECTED is terminal; PUBLISHING is still in progress. */
 export type AmcExecutionStatus =
   "PENDING" | "RUNNING" | "PUBLISHING" | "SUCCEEDED" | "FAILED" | "CANCELLED" | "REJECTED";
@@ -14,19 +16,20 @@ export const terminalAmcStatuses: ReadonlySet<AmcExecutionStatus> = new Set([
 
 /** Connection details of one AMC advertiser account, with decrypted credentials. */
 export interface AmcAccountConnection {
+  // Read-only: the token cache keys each connection object once.
   /** Our database id of the account; keys the token cache and the rate limiter. */
-  accountId: string;
+  readonly accountId: string;
   /** Base URL such as https://advertising-api.amazon.com, or the sandbox's URL. */
-  apiBaseUrl: string;
+  readonly apiBaseUrl: string;
   /** Login with Amazon token URL such as https://api.amazon.com/auth/o2/token. */
-  tokenUrl: string;
+  readonly tokenUrl: string;
   /** Amazon-Advertising-API-AdvertiserId header value (the AMC entity id). */
-  entityId: string;
+  readonly entityId: string;
   /** Amazon-Advertising-API-MarketplaceId header value. */
-  marketplaceId: string;
-  clientId: string;
-  clientSecret: string;
-  refreshToken: string;
+  readonly marketplaceId: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly refreshToken: string;
 }
 
 /** Request to create an execution with an EXPLICIT time window. */
@@ -184,5 +187,5 @@ export interface AmcClient {
     workflowId: string,
   ): Promise<void>;
   /** Streams one result file (CSV) from a presigned download URL. */
-  downloadResult(url: string): Promise<ReadableStream<Uint8Array>>;
+  downloadResult(url: string): Promise<Readable>;
 }

@@ -3,10 +3,11 @@ import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { parse } from "csv-parse";
 import { ResultIngestError } from "./types.ts";
 
-/** One CSV file of a result: a web stream (AMC client downloads) or any byte iterable. */
-export type CsvPart = ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
+/** One CSV file of a result: a Node.js stream (AMC client downloads), a web stream or any byte iterable. */
+export type CsvPart = Readable | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
 
 function toNodeStream(part: CsvPart): Readable {
+  if (part instanceof Readable) return part;
   if (Symbol.asyncIterator in part && !(part instanceof ReadableStream)) return Readable.from(part);
   return Readable.fromWeb(part as WebReadableStream<Uint8Array>);
 }

@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
-import { toNodeReadable } from "../../src/amc/download.ts";
 import { AmcApiError } from "../../src/amc/types.ts";
 import { testClient } from "./fixtures.ts";
 
@@ -59,7 +58,7 @@ describe("AMC client downloads", () => {
     const stream = await client.downloadResult(`${baseUrl}/result/part-0.csv?X-Amz-Signature=abc`);
     let bytes = 0;
     let finishedAtFirstChunk: boolean | undefined;
-    for await (const chunk of toNodeReadable(stream)) {
+    for await (const chunk of stream) {
       finishedAtFirstChunk ??= finished;
       bytes += (chunk as Buffer).length;
     }
@@ -87,7 +86,7 @@ describe("AMC client downloads", () => {
     failuresLeft = 2;
     const stream = await client.downloadResult(`${baseUrl}/flaky/part-1.csv`);
     let bytes = 0;
-    for await (const chunk of toNodeReadable(stream)) bytes += (chunk as Buffer).length;
+    for await (const chunk of stream) bytes += (chunk as Buffer).length;
     assert.equal(bytes, chunkBytes * chunkCount);
     assert.equal(failuresLeft, 0);
   });

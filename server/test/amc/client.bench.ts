@@ -1,7 +1,6 @@
 import { performance } from "node:perf_hooks";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { toNodeReadable } from "../../src/amc/download.ts";
 import { startScriptedAmcServer } from "../support/scripted-amc-server.ts";
 import { testAccount, testClient, weekRequest } from "./fixtures.ts";
 
@@ -73,7 +72,7 @@ async function measureDownload(): Promise<void> {
     const stream = await client.downloadResult(`http://127.0.0.1:${port}/part-0.csv`);
     let bytes = 0;
     let peakRssBytes = rssBeforeBytes;
-    for await (const piece of toNodeReadable(stream)) {
+    for await (const piece of stream) {
       bytes += (piece as Buffer).length;
       peakRssBytes = Math.max(peakRssBytes, process.memoryUsage().rss);
     }

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
+import type { Readable } from "node:stream";
 import { inspect } from "node:util";
 import { createScaledClock } from "../../src/amc/clock.ts";
-import { toNodeReadable } from "../../src/amc/download.ts";
 import {
   AmcApiError,
   terminalAmcStatuses,
@@ -77,9 +77,9 @@ async function waitForTerminal(
   }
 }
 
-async function readAll(stream: ReadableStream<Uint8Array>): Promise<string> {
+async function readAll(stream: Readable): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of toNodeReadable(stream)) chunks.push(chunk as Buffer);
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString("utf8");
 }
 
