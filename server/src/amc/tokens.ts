@@ -113,15 +113,23 @@ export class TokenCache {
   }
 }
 
+/** Cache keys by connection object; the scheduler reuses one object per account version. */
+const cacheKeys = new WeakMap<AmcAccountConnection, string>();
+
 function cacheKey(account: AmcAccountConnection): string {
-  // Hashing the credentials makes a changed refresh token or client start a new cache entry
-  // without keeping the secrets themselves as map keys.
-  const hash = createHash("sha256")
-    .update(
-      [account.tokenUrl, account.clientId, account.clientSecret, account.refreshToken].join("\n"),
-    )
-    .digest("hex");
-  return `${account.accountId}:${hash}`;
+  let key = cacheKeys.get(account);
+  if (key === undefined) {
+    // Hashing the credentials makes a changed refresh token or client start a new cache entry
+    // without keeping the secrets themselves as map keys.
+    const hash = createHash("sha256")
+      .update(
+        [account.tokenUrl, account.clientId, account.clientSecret, account.refreshToken].join("\n"),
+      )
+      .digest("hex");
+    key = `${account.accountId}:${hash}`;
+    cacheKeys.set(account, key);
+  }
+  return key;
 }
 
 /** Parses Login with Amazon's `{access_token, expires_in}` response. */

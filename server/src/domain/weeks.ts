@@ -50,19 +50,30 @@ export class InvalidDateError extends RangeError {
 
 /** Returns true when `text` is a real calendar date written as "YYYY-MM-DD". */
 export function isValidDay(text: string): boolean {
-  return parseDayOrNull(text) !== null;
+  return dayEpochMsOrNull(text) !== null;
 }
 
-function parseDayOrNull(text: string): TZDate | null {
+/** Returns midnight UTC of the day in epoch ms, or null when `text` is not a real "YYYY-MM-DD" date. */
+function dayEpochMsOrNull(text: string): number | null {
   const match = DAY_PATTERN.exec(text);
   if (!match) return null;
   const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  const date = new TZDate(year, month - 1, day, "UTC");
-  // The Date constructor rolls 2023-02-29 over to March 1, so compare the parts back.
-  if (date.getFullYear() !== year || date.getMonth() !== month - 1 || date.getDate() !== day) {
+  const date = new Date(Date.UTC(year, month - 1, day));
+  // Date.UTC rolls 2023-02-29 over to March 1 (and maps years 0-99 to 1900-1999), so compare
+  // the parts back.
+  if (
+    date.getUTCFullYear() !== year ||
+    date.getUTCMonth() !== month - 1 ||
+    date.getUTCDate() !== day
+  ) {
     return null;
   }
-  return date;
+  return date.getTime();
+}
+
+function parseDayOrNull(text: string): TZDate | null {
+  const epochMs = dayEpochMsOrNull(text);
+  return epochMs === null ? null : new TZDate(epochMs, "UTC");
 }
 
 /** Parses "YYYY-MM-DD" into a UTC-pinned date; throws InvalidDateError when it is not a real date. */
