@@ -176,9 +176,15 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
   const claimOnce = async (): Promise<number> => {
     const claimed = await claimWeeks(database, owner, leaseMs, limits, batchSize);
     for (const week of claimed) startRunner(week, "claim");
+    return claimed.length;
+  };
+
+  // Expired leases and leftovers are looked for once per tick, not after every claim: leases
+  // last many ticks, and a claim runs each time a week finishes.
+  const takeOverOnce = async (): Promise<number> => {
     const taken = await takeOverExpiredLeases(database, owner, leaseMs, batchSize);
     for (const week of taken) startRunner(week, "takeover");
-    return claimed.length + taken.length;
+    return taken.length;
   };
 
   let lastSweepMs = 0;
@@ -188,9 +194,10 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
       wakePending = false;
       try {
         const endTimer = loopDurationSeconds.startTimer();
-        const count = await claimOnce();
+        let count = await claimOnce();
         if (Date.now() - lastSweepMs >= tickMs) {
           lastSweepMs = Date.now();
+          count += await takeOverOnce();
           await sweepCancelledExecutions(context);
           await sweepUnsettledCollections(context, options.settleCollection);
         }
