@@ -23,10 +23,7 @@ export interface DownloadDependencies {
  * Opens a result file and returns its body as a stream. Failures before the body starts are
  * retried like any idempotent call; the stream itself is never buffered.
  */
-export async function downloadResult(
-  url: string,
-  deps: DownloadDependencies,
-): Promise<Readable> {
+export async function downloadResult(url: string, deps: DownloadDependencies): Promise<Readable> {
   const parsed = parseDownloadUrl(url);
   const shownUrl = `${parsed.origin}${parsed.pathname}`;
   for (let attempt = 1; ; attempt++) {

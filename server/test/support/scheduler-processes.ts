@@ -63,6 +63,8 @@ export async function startSandboxProcess(executionDurationMs: number): Promise<
 /** A server replica: the whole server process with the scheduler on. */
 export interface Replica {
   child: ChildProcess;
+  /** Base URL of its HTTP server. */
+  url: string;
   /** Everything the process printed so far. */
   output(): string;
   /** Lines of output whose log message is `message`. */
@@ -94,19 +96,38 @@ export function replicaEnv(
   };
 }
 
+/**
+ * Environment of a server on the embedded database in `dataDir`, with the test timings of
+ * `replicaEnv`.
+ */
+export function embeddedServerEnv(
+  dataDir: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  // An empty DATABASE_URL counts as unset, which selects the embedded database.
+  return { ...replicaEnv(""), DATABASE_URL: "", DATABASE_SCHEMA: "", DATA_DIR: dataDir, ...extra };
+}
+
 /** Starts a replica and resolves once it listens. */
 export async function startReplica(
   schema: string,
   extra: Record<string, string> = {},
 ): Promise<Replica> {
-  const child = spawnTsx("src/main.ts", replicaEnv(schema, extra));
+  return startServerProcess(replicaEnv(schema, extra));
+}
+
+/** Starts a server process with `env` and resolves once it listens. */
+export async function startServerProcess(env: Record<string, string>): Promise<Replica> {
+  const child = spawnTsx("src/main.ts", env);
   let output = "";
   child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  await waitForOutput(child, /server listening/, 90_000);
+  const started = await waitForOutput(child, /server listening/, 90_000);
+  const url = /"url":"(http:\/\/[^"]+)"/.exec(started)?.[1];
   return {
     child,
+    url: url ?? "",
     output: () => output,
     countLogs: (message) =>
       output.split("\n").filter((line) => line.includes(`"msg":"${message}"`)).length,
