@@ -20,8 +20,12 @@ import {
 // Claims and takeovers run on the driver as named statements (src/db/direct-query.ts): planning
 // the claim took several times longer than running it.
 
-/** Key of the advisory lock that serialises claims; an arbitrary constant of this project. */
-export const claimLockKey = 7_305_202_611;
+/**
+ * First half of the advisory lock key that serialises claims, an arbitrary constant of this
+ * project. The second half is a hash of the schema, so deployments in different schemas of one
+ * database claim independently.
+ */
+export const claimLockClass = 730_520_261;
 
 /** Limits a claim respects, counted over the whole database. */
 export interface ClaimLimits {
@@ -181,8 +185,8 @@ export async function claimWeeks(
   );
 }
 
-/** Takes the claim lock for the rest of the transaction; the key is a constant. */
-const lockClaimsSql = `SELECT pg_advisory_xact_lock(${claimLockKey})`;
+/** Takes the claim lock of the current schema for the rest of the transaction. */
+const lockClaimsSql = `SELECT pg_advisory_xact_lock(${claimLockClass}, hashtext(current_schema()))`;
 
 const takeOverSql = namedStatement(
   "scheduler_take_over",
