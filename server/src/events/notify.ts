@@ -7,10 +7,13 @@
 /**
  * SQL expression of the LISTEN/NOTIFY channel of change events, one per schema, so that
  * deployments and test runs sharing a database in different schemas do not see each other's
- * events. PostgreSQL allows channel names of 63 bytes, so the name is cut to 63 characters.
- * NOTE: a schema name with multibyte characters can still make the name too long.
+ * events. PostgreSQL allows channel names of 63 bytes, so a schema whose name would make it
+ * longer gets the channel named by the MD5 hash of the schema name instead.
  */
-export const eventsChannelSql = `left('amc_collections_events_' || current_schema(), 63)`;
+export const eventsChannelSql = `CASE
+  WHEN octet_length('amc_collections_events_' || current_schema()) <= 63
+  THEN 'amc_collections_events_' || current_schema()
+  ELSE 'amc_collections_events_' || md5(current_schema()) END`;
 
 /** A function that runs one query and returns its rows, such as a pg client's or PGlite's `query`. */
 type RowQuery = (sql: string) => Promise<{ rows: unknown[] }>;
