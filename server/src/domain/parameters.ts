@@ -118,14 +118,19 @@ function checkList(raw: unknown, checkItem: (item: unknown) => Checked, kind: st
   if (raw.length > MAX_LIST_ITEMS) {
     return invalid(`has ${raw.length} items; the maximum is ${MAX_LIST_ITEMS}`);
   }
+  if (raw.length === 0) {
+    // An empty list has no SQL literal form (`IN ()` is a syntax error).
+    return invalid(
+      "is an empty list: give at least one item, or leave the value out for the default",
+    );
+  }
   const items: string[] = [];
   for (const [index, item] of raw.entries()) {
     const checked = checkItem(item);
     if (!checked.ok) return invalid(`item ${index}: ${checked.message}`);
     items.push(checked.value as string);
   }
-  // An empty list has no SQL literal form (`IN ()` is a syntax error), so it counts as no value.
-  return { ok: true, value: items.length === 0 ? null : items };
+  return { ok: true, value: items };
 }
 
 /** Checks and normalizes a value of the given type; null and undefined mean "no value". */

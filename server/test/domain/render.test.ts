@@ -49,7 +49,6 @@ describe("renderSql", () => {
     ["BOOLEAN", false, "FALSE"],
     ["STRING_LIST", ["B00A", "B00B"], "'B00A', 'B00B'"],
     ["INTEGER_LIST", [1, "987654321098765432"], "1, 987654321098765432"],
-    ["STRING_LIST", [], "NULL"],
     ["STRING", null, "NULL"],
   ];
   for (const [type, value, literal] of literalCases) {
@@ -76,6 +75,7 @@ describe("renderSql", () => {
     ["BOOLEAN", "true"],
     ["STRING_LIST", "a"],
     ["STRING_LIST", ["a", 1]],
+    ["STRING_LIST", []],
     ["INTEGER_LIST", [1, "2) OR (1=1"]],
   ];
   for (const [type, value] of invalidValues) {
@@ -89,6 +89,12 @@ describe("renderSql", () => {
     const declared = [parameter("p", "INTEGER", { defaultValue: "7" })];
     assert.equal(renderSql("SELECT {{p}}", week, declared, {}).sql, "SELECT 7");
     assert.equal(renderSql("SELECT {{p}}", week, declared, { p: 8 }).sql, "SELECT 8");
+  });
+
+  test("renderSql rejects empty list over default", () => {
+    const declared = [parameter("p", "STRING_LIST", { defaultValue: ["a"] })];
+    const run = () => renderSql("SELECT {{p}}", week, declared, { p: [] });
+    assert.deepEqual(errorCodes(run), ["INVALID_PARAMETER_VALUE"]);
   });
 
   test("renderSql rejects missing required", () => {

@@ -37,13 +37,14 @@ export function toParameterValue(parameter: WorkflowParameter, text: string): un
       return trimmed === "" ? null : trimmed;
     case "boolean":
       return trimmed === "true";
-    case "list":
-      return trimmed === ""
-        ? []
-        : trimmed
-            .split(",")
-            .map((item) => item.trim())
-            .filter(Boolean);
+    case "list": {
+      // The server rejects an empty list, so no items means no value: the default applies.
+      const items = trimmed
+        .split(",")
+        .map((item) => item.trim())
+        .filter(Boolean);
+      return items.length === 0 ? null : items;
+    }
     default:
       return trimmed === "" ? null : trimmed;
   }
