@@ -123,6 +123,14 @@ async function warmUp(database: Database, sandboxUrl: string, weeks = 1): Promis
     async () => (await weekStatusCounts(database)).SUCCESS === weeks,
     110_000,
   );
+  // The warm-up's saved workflows are deleted after its collection settles; that work belongs
+  // to the warm-up, not to the measured run.
+  await waitUntil(
+    "warm-up saved workflows deleted",
+    async () =>
+      (await database.prisma.execution.count({ where: { amcWorkflowDeletedAt: null } })) === 0,
+    110_000,
+  );
   await scheduler.stop();
 }
 

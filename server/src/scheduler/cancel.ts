@@ -43,7 +43,12 @@ async function markCancelled(
   if (updated > 0) await addEvent(context.database.prisma, execution.id, "CANCELLED", message);
 }
 
-async function accountFor(context: RunnerContext, accounts: AccountCache, accountId: string) {
+/** Loads an account's AMC connection, decrypted once per account version. */
+export async function accountFor(
+  context: RunnerContext,
+  accounts: AccountCache,
+  accountId: string,
+) {
   const account = await context.database.prisma.account.findUniqueOrThrow({
     where: { id: accountId },
   });

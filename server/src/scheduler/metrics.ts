@@ -25,6 +25,14 @@ export const executionsRecoveredTotal = new Counter({
   registers: [metricsRegistry],
 });
 
+/** Saved workflows of finished weeks handled at AMC, labelled by outcome: deleted, gone or rejected. */
+export const savedWorkflowsCleanedTotal = new Counter({
+  name: "amc_collections_scheduler_saved_workflows_cleaned_total",
+  help: "Saved workflows of finished weeks that this process deleted at AMC, found gone, or had rejected.",
+  labelNames: ["outcome"] as const,
+  registers: [metricsRegistry],
+});
+
 /** Finished week attempts, labelled by outcome. */
 export const weeksFinishedTotal = new Counter({
   name: "amc_collections_scheduler_weeks_finished_total",

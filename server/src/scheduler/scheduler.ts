@@ -18,6 +18,7 @@ import { activeRunners, loopDurationSeconds, weeksClaimedTotal } from "./metrics
 import { isRunnerStop, runWeek } from "./run-week.ts";
 import { sweepUnsettledCollections } from "./settle.ts";
 import { listenForWake, type WakeSource } from "./wake.ts";
+import { sweepSavedWorkflows } from "./workflow-cleanup.ts";
 
 // The scheduler loop of one process. It claims weeks whenever slots may have freed: a week
 // finished here, a change event from any replica, or the tick. Each claimed week runs in its own
@@ -182,9 +183,24 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
   // Expired leases and leftovers are looked for once per tick, not after every claim: leases
   // last many ticks, and a claim runs each time a week finishes.
   const takeOverOnce = async (): Promise<number> => {
-    const taken = await takeOverExpiredLeases(database, owner, leaseMs, batchSize);
-    for (const week of taken) startRunner(week, "takeover");
-    return taken.length;
+    const takenOver = await takeOverExpiredLeases(database, owner, leaseMs, batchSize);
+    for (const week of takenOver) startRunner(week, "takeover");
+    return takenOver.length;
+  };
+
+  // Deleting finished weeks' saved workflows waits on AMC, so it runs beside the loop instead of
+  // holding up claims, one sweep at a time.
+  let cleanup: Promise<void> | undefined;
+  const cleanUpWorkflows = () => {
+    cleanup ??= sweepSavedWorkflows(context)
+      .then(
+        () => undefined,
+        (error: unknown) =>
+          logger.warn({ err: error }, "saved workflow cleanup failed; retrying at the next tick"),
+      )
+      .finally(() => {
+        cleanup = undefined;
+      });
   };
 
   let lastSweepMs = 0;
@@ -200,6 +216,7 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
           count += await takeOverOnce();
           await sweepCancelledExecutions(context);
           await sweepUnsettledCollections(context, options.settleCollection);
+          cleanUpWorkflows();
         }
         endTimer();
         failuresInRow = 0;
@@ -247,6 +264,8 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
       stopping = true;
       wakeUp?.();
       await looping;
+      // A delete cut short is safe: the next sweep finds the workflow gone and marks it.
+      await waitAtMost(cleanup, options.stopTimeoutMs ?? 10_000);
       clearInterval(renewTimer);
       await wakeSource?.close();
       wakeSource = undefined;
@@ -280,4 +299,12 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
     runningWeekIds: () => [...runners.keys()],
     stop,
   };
+}
+
+/** Waits for `promise`, or for `ms` when it takes longer. */
+async function waitAtMost(promise: Promise<unknown> | undefined, ms: number): Promise<void> {
+  if (!promise) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }

@@ -31,6 +31,18 @@ import { releaseUnsentClaim, scheduleWeekRetry } from "./week-state.ts";
 // a transaction that commits without waiting for the WAL flush. A database crash may lose that
 // row after the create call went out, so a takeover that finds no row lists before it creates.
 
+/**
+ * Returns true for AMC's rejection of a create call whose saved workflow does not exist.
+ * NOTE: the wording is the sandbox's. Real AMC's message for an unknown workflowId is not
+ * documented, and a message this does not match fails the attempt instead.
+ */
+function isMissingWorkflow(error: AmcApiError): boolean {
+  if (error.kind !== "permanent" || error.outcomeUnknown) return false;
+  return /workflow\b.*\b(does not exist|not found)/i.test(
+    `${error.message} ${error.details ?? ""}`,
+  );
+}
+
 /** Error of a create call that AMC rejected; the attempt fails with AMC's reason. */
 export class SubmitRejectedError extends Error {
   override name = "SubmitRejectedError";
@@ -140,6 +152,7 @@ export async function openFreshAttempt(
     attempt: job.attempt,
     amcExecutionId: null,
     amcWorkflowId: workflowId,
+    amcWorkflowDeletedAt: null,
     status: "SUBMITTING",
     statusReason: null,
     ...attempt,
@@ -463,6 +476,7 @@ export async function submitExecution(
   if (!opened && (rowWasMissing || !mayExist)) {
     await ensureSavedWorkflow(context, job, execution, signal);
   }
+  let workflowRecreated = false;
   for (let retry = 1; ; retry++) {
     signal.throwIfAborted();
     if (mayExist) {
@@ -497,6 +511,20 @@ export async function submitExecution(
         : undefined;
     } catch (error) {
       if (!(error instanceof AmcApiError)) throw error;
+      if (isMissingWorkflow(error) && !workflowRecreated) {
+        // The cleanup sweep deleted the workflow of a week that a manual retry had just started.
+        // AMC created nothing, so the workflow is created again and the call repeated.
+        workflowRecreated = true;
+        const message = `AMC no longer has saved workflow ${savedWorkflowId(job.weekId)}; creating it again.`;
+        context.logger.warn({ weekId: job.weekId, executionId: execution.id }, message);
+        await addEvent(context.database.prisma, execution.id, "RETRY", message, {
+          operation: "createExecution",
+          retry,
+        });
+        await ensureSavedWorkflow(context, job, execution, signal);
+        mayExist = false;
+        continue;
+      }
       if (error.kind === "permanent" && !error.outcomeUnknown) {
         throw new SubmitRejectedError(`AMC rejected the execution: ${error.message}`, {
           cause: error,

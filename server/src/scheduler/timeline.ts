@@ -16,7 +16,8 @@ export type TimelineKind =
   | "ERROR"
   | "RESULT"
   | "CANCELLED"
-  | "TAKEOVER";
+  | "TAKEOVER"
+  | "WORKFLOW_DELETED";
 
 /** Appends an event to an execution's timeline. */
 export async function addEvent(

@@ -1,21 +1,51 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { createAmcClient } from "../../src/amc/client.ts";
+import { AmcApiError, type AmcAccountConnection } from "../../src/amc/types.ts";
 import type { Database } from "../../src/db/database.ts";
 import type { Sandbox } from "../../src/sandbox/index.ts";
+import { savedWorkflowId } from "../../src/scheduler/submit.ts";
 import { backends, createTestDatabase } from "../support/database.ts";
 import {
   createSandboxCollections,
   startTestSandbox,
   startTestScheduler,
+  sandboxCredentials,
+  testLogger,
   waitUntil,
   weekStatusCounts,
 } from "../support/scheduler-harness.ts";
 
 // One sandbox for both backends: its query engine takes seconds to start.
 let sandbox: Sandbox;
+let account: AmcAccountConnection;
+const amc = createAmcClient({
+  logger: testLogger,
+  requestTimeoutMs: 10_000,
+  requestsPerSecond: 100,
+});
 before(async () => {
   sandbox = await startTestSandbox(50);
+  account = {
+    accountId: "run-test-account",
+    apiBaseUrl: sandbox.url,
+    tokenUrl: sandbox.tokenUrl,
+    entityId: "ENTITY1TEST",
+    marketplaceId: "ATVPDKIKX0DER",
+    ...sandboxCredentials,
+  };
 });
+
+/** Returns true when the sandbox still has the saved workflow. */
+async function workflowExists(amcInstanceId: string, workflowId: string): Promise<boolean> {
+  try {
+    await amc.getWorkflow(account, amcInstanceId, workflowId);
+    return true;
+  } catch (error) {
+    if (error instanceof AmcApiError && error.httpStatus === 404) return false;
+    throw error;
+  }
+}
 after(async () => {
   await sandbox?.stop();
 });
@@ -120,6 +150,83 @@ for (const backend of backends) {
       assert.equal(week.currentResult.rows.length, week.rowCount);
       assert.ok(week.currentResult.rows.every((row) => JSON.stringify(row.values) !== '["stale"]'));
       assert.equal(await db.prisma.resultSet.count({ where: { id: leftoverId } }), 0);
+    });
+
+    test("finished collection's workflows are deleted", async () => {
+      const amcInstanceId = `amccleanup${backend}`;
+      const fixture = await createSandboxCollections(db, sandbox.url, {
+        collections: 1,
+        weeksPerCollection: 3,
+        amcInstanceIds: [amcInstanceId],
+      });
+      const collectionId = fixture.collectionIds[0]!;
+      const weeks = await db.prisma.week.findMany({ where: { collectionId } });
+      const scheduler = await startTestScheduler(db);
+      try {
+        await waitUntil("every saved workflow deleted", async () => {
+          const left = await db.prisma.execution.count({
+            where: { week: { collectionId }, amcWorkflowDeletedAt: null },
+          });
+          const done = await db.prisma.execution.count({ where: { week: { collectionId } } });
+          return done === 3 && left === 0;
+        });
+      } finally {
+        await scheduler.stop();
+      }
+      const collection = await db.prisma.collection.findUniqueOrThrow({
+        where: { id: collectionId },
+      });
+      assert.equal(collection.status, "COMPLETED");
+      for (const week of weeks) {
+        assert.equal(await workflowExists(amcInstanceId, savedWorkflowId(week.id)), false);
+      }
+      const events = await db.prisma.executionEvent.count({
+        where: { kind: "WORKFLOW_DELETED", execution: { week: { collectionId } } },
+      });
+      assert.equal(events, 3);
+    });
+
+    test("submit recreates a workflow deleted meanwhile", async () => {
+      const amcInstanceId = `amcrecreate${backend}`;
+      sandbox.faults.set([
+        { kind: "slow", delayMs: 1000, endpoints: ["createExecution"], instanceId: amcInstanceId },
+      ]);
+      const fixture = await createSandboxCollections(db, sandbox.url, {
+        collections: 1,
+        weeksPerCollection: 1,
+        amcInstanceIds: [amcInstanceId],
+      });
+      const collectionId = fixture.collectionIds[0]!;
+      const week = await db.prisma.week.findFirstOrThrow({ where: { collectionId } });
+
+      const createsBefore = sandbox.stats().requests.createExecution ?? 0;
+      const scheduler = await startTestScheduler(db);
+      try {
+        // The create call waits in the sandbox while the workflow goes, as when the cleanup
+        // sweep deletes it just as a manual retry starts the week again.
+        await waitUntil(
+          "a create call in flight",
+          async () => (sandbox.stats().requests.createExecution ?? 0) > createsBefore,
+        );
+        await amc.deleteWorkflow(account, amcInstanceId, savedWorkflowId(week.id));
+        sandbox.faults.clear();
+        await waitUntil("week SUCCESS", async () => {
+          const current = await db.prisma.week.findUniqueOrThrow({ where: { id: week.id } });
+          return current.status === "SUCCESS";
+        });
+      } finally {
+        await scheduler.stop();
+        sandbox.faults.clear();
+      }
+
+      assert.equal(sandbox.stats().executionsCreated[amcInstanceId], 1);
+      const executions = await db.prisma.execution.findMany({ where: { weekId: week.id } });
+      assert.equal(executions.length, 1);
+      const retries = await db.prisma.executionEvent.findMany({
+        where: { executionId: executions[0]!.id, kind: "RETRY" },
+      });
+      assert.equal(retries.length, 1);
+      assert.match(retries[0]!.message, /creating it again/);
     });
   });
 }
