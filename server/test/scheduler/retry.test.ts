@@ -9,6 +9,7 @@ import {
   createSchedulerTestDatabase,
   startTestSandbox,
   startTestScheduler,
+  waitForWeekStatus,
   waitUntil,
 } from "../support/scheduler-harness.ts";
 
@@ -145,10 +146,7 @@ for (const backend of backends) {
         );
         assert.equal(results.filter((result) => result.status === "fulfilled").length, 1);
 
-        await waitUntil("week SUCCESS", async () => {
-          const current = await db.prisma.week.findUniqueOrThrow({ where: { id: week.id } });
-          return current.status === "SUCCESS";
-        });
+        await waitForWeekStatus(db, week.id, "SUCCESS");
       } finally {
         await scheduler.stop();
         sandbox.faults.clear();

@@ -12,6 +12,7 @@ import {
   startTestScheduler,
   sandboxCredentials,
   testLogger,
+  waitForWeekStatus,
   waitUntil,
   weekStatusCounts,
 } from "../support/scheduler-harness.ts";
@@ -210,10 +211,7 @@ for (const backend of backends) {
         );
         await amc.deleteWorkflow(account, amcInstanceId, savedWorkflowId(week.id));
         sandbox.faults.clear();
-        await waitUntil("week SUCCESS", async () => {
-          const current = await db.prisma.week.findUniqueOrThrow({ where: { id: week.id } });
-          return current.status === "SUCCESS";
-        });
+        await waitForWeekStatus(db, week.id, "SUCCESS");
       } finally {
         await scheduler.stop();
         sandbox.faults.clear();

@@ -100,6 +100,14 @@ export async function waitUntil(
   }
 }
 
+/** Waits until the week has `status`. */
+export function waitForWeekStatus(db: Database, weekId: string, status: string): Promise<void> {
+  return waitUntil(`week ${status}`, async () => {
+    const week = await db.prisma.week.findUniqueOrThrow({ where: { id: weekId } });
+    return week.status === status;
+  });
+}
+
 /** Counts weeks per status. */
 export async function weekStatusCounts(db: Database): Promise<Record<string, number>> {
   const groups = await db.prisma.week.groupBy({ by: ["status"], _count: true });
