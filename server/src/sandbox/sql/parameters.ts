@@ -26,6 +26,8 @@ export function substituteParameters(
   statement: SelectStatement,
   context: ParameterContext,
 ): string {
+  // Most queries call neither function, and walking the syntax tree costs more than this check.
+  if (!/_parameter/i.test(sql)) return sql;
   const splices: Splice[] = [];
   astVisitor((visit) => ({
     call: (call) => {
