@@ -240,10 +240,16 @@ export async function finishFailed(
   status: AmcExecutionStatus | "SUBMIT_REJECTED",
   reason: string,
   settleCollection: SettleCollection,
+  /**
+   * True when the attempt failed through no fault of its own and is retried without counting
+   * against the budget: AMC lost an execution that an earlier server process submitted.
+   */
+  freeAttempt = false,
 ): Promise<void> {
   // The budget counts attempts since the last manual retry, which gives a week a fresh one.
   const budgetAttempt = job.attempt - job.retriedAtAttempt;
-  const retry = isWorthRetrying(status, reason) && budgetAttempt < job.maxAttempts;
+  const retry =
+    freeAttempt || (isWorthRetrying(status, reason) && budgetAttempt < job.maxAttempts);
   const { settings } = context;
   const delayMs = retryDelayMs(
     budgetAttempt,
@@ -271,14 +277,24 @@ export async function finishFailed(
       );
     }
     if (retry) {
-      await scheduleWeekRetry(tx, job.weekId, context.owner, reason, delayMs / settings.timeScale);
+      await scheduleWeekRetry(
+        tx,
+        job.weekId,
+        context.owner,
+        reason,
+        delayMs / settings.timeScale,
+        freeAttempt,
+      );
       if (executionId) {
+        const counted = freeAttempt
+          ? "Attempt not counted"
+          : `Attempt ${budgetAttempt} of ${job.maxAttempts}`;
         await addEvent(
           tx,
           executionId,
           "RETRY",
-          `Attempt ${budgetAttempt} of ${job.maxAttempts} ended ${status}: ${reason}. Next attempt in ${delayMs} ms.`,
-          { attempt: job.attempt, delayMs },
+          `${counted} ended ${status}: ${reason.replace(/\.+$/, "")}. Next attempt in ${delayMs} ms.`,
+          { attempt: job.attempt, delayMs, counted: !freeAttempt },
         );
       }
       return;

@@ -171,6 +171,15 @@ export async function runWeek(
     // AMC refused a call outright (a 404 for the execution, an expired download URL): the
     // attempt fails and, when attempts remain, the week runs again from a new execution.
     if (!(error instanceof AmcApiError) || error.kind !== "permanent") throw error;
+    if (error.httpStatus === 404 && !job.fresh) {
+      // An earlier server process submitted it, and AMC no longer has it. The local sandbox
+      // keeps executions in memory and loses them when it restarts with the server.
+      const reason =
+        `AMC no longer has execution ${amcExecutionId}, which an earlier server process ` +
+        "submitted; the week runs again without using up an attempt.";
+      await finishFailed(context, job, execution.id, "FAILED", reason, settleCollection, true);
+      return;
+    }
     const reason = `AMC call failed for execution ${amcExecutionId}: ${error.message}`;
     await finishFailed(context, job, execution.id, "FAILED", reason, settleCollection);
   }

@@ -69,14 +69,17 @@ export function scheduleWeekRetry(
   owner: string,
   reason: string,
   delayMs: number,
+  /** True when the attempt does not count against the retry budget. */
+  freeAttempt = false,
 ) {
   return changeLeasedWeek(
     tx,
     weekId,
     owner,
     `status = 'PENDING', "errorMessage" = $3,
-     "nextAttemptAt" = ${utcNow} + make_interval(secs => $4::double precision / 1000)`,
-    [reason, delayMs],
+     "nextAttemptAt" = ${utcNow} + make_interval(secs => $4::double precision / 1000),
+     "retriedAtAttempt" = "retriedAtAttempt" + CASE WHEN $5 THEN 1 ELSE 0 END`,
+    [reason, delayMs, freeAttempt],
   );
 }
 
