@@ -45,6 +45,8 @@ export const schedulerComponent: Component = async ({
     secretKey,
     settings: schedulerSettingsFromConfig(config),
     settleCollection: (tx, collectionId) => settleCollection(tx, collectionId),
+    // The embedded database's directory lock keeps every other process out.
+    soleProcess: config.database.kind === "pglite",
   });
   parts.readiness.push({ name: "scheduler", check: async () => scheduler.isHealthy() });
   parts.stoppers.push(() => scheduler.stop());

@@ -40,6 +40,12 @@ export interface SchedulerOptions {
   /** How long `stop` waits for runners to reach a safe point before giving up on them. */
   stopTimeoutMs?: number;
   random?: () => number;
+  /**
+   * True when no other process can use the database: the embedded one, under its directory
+   * lock. Weeks that an earlier process left RUNNING (it was killed) are then taken over at
+   * start instead of after their leases expire.
+   */
+  soleProcess?: boolean;
 }
 
 /** A running scheduler. */
@@ -185,6 +191,12 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
   const takeOverOnce = async (): Promise<number> => {
     const takenOver = await takeOverExpiredLeases(database, owner, leaseMs, batchSize);
     for (const week of takenOver) startRunner(week, "takeover");
+    if (takenOver.length > 0) {
+      logger.info(
+        { weekIds: takenOver.map((week) => week.weekId) },
+        `took over ${takenOver.length} weeks whose lease expired`,
+      );
+    }
     return takenOver.length;
   };
 
@@ -254,6 +266,12 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
   }, leaseMs / 2);
   renewTimer.unref();
 
+  if (options.soleProcess) {
+    const expired = await expireOtherLeases(database, owner);
+    if (expired > 0) {
+      logger.info(`expired the leases of ${expired} weeks that an earlier process left running`);
+    }
+  }
   let wakeSource: WakeSource | undefined = await listenForWake(database, logger, wake);
   const looping = loop();
   logger.info({ limits, leaseMs }, "scheduler started");
@@ -307,4 +325,13 @@ async function waitAtMost(promise: Promise<unknown> | undefined, ms: number): Pr
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
   clearTimeout(timer);
+}
+
+/** Makes every RUNNING week leased by another owner ready for a takeover; returns how many. */
+function expireOtherLeases(database: Database, owner: string): Promise<number> {
+  return database.prisma.$executeRawUnsafe(
+    `UPDATE "Week" SET "leaseExpiresAt" = (now() AT TIME ZONE 'UTC') - interval '1 millisecond'
+     WHERE status = 'RUNNING' AND "leaseOwner" IS DISTINCT FROM $1`,
+    owner,
+  );
 }

@@ -63,9 +63,14 @@ describe("scheduler crash recovery on the embedded database", () => {
       await db.close();
     }
   };
+  // Leases outlast the test's waits: a restarted server must take over the weeks that the
+  // killed one left RUNNING at once, since the directory lock proves that process is gone.
   const startServer = async () => {
     server = await startServerProcess(
-      embeddedServerEnv(dataDir, { API_TOKENS: `viewer:${viewerToken}` }),
+      embeddedServerEnv(dataDir, {
+        API_TOKENS: `viewer:${viewerToken}`,
+        LEASE_DURATION_MS: "600000",
+      }),
     );
   };
   const requests = async (endpoint: string) => (await sandbox.stats()).requests[endpoint] ?? 0;
@@ -145,6 +150,9 @@ describe("scheduler crash recovery on the embedded database", () => {
 
   test("restart finishes every week once", async () => {
     await startServer();
+    await waitUntil("leases of the killed process expired", async () =>
+      /expired the leases of \d+ weeks that an earlier process left/.test(server!.output()),
+    );
     await waitUntil(
       "every week SUCCESS",
       async () => (await succeededWeeks(server!)) === 12,
