@@ -25,6 +25,11 @@ function pick(kind: string, wanted: string, candidates: Named[]): string {
     (item) => item.id === wanted || item.name === wanted || item.amcInstanceId === wanted,
   );
   if (match) return match.id;
-  const known = candidates.map((item) => `"${item.name}"`).join(", ") || "none";
+  const known =
+    candidates
+      .map((item) =>
+        item.amcInstanceId ? `${item.amcInstanceId} ("${item.name}")` : `"${item.name}"`,
+      )
+      .join(", ") || "none";
   throw new UsageError(`Unknown ${kind} "${wanted}". Known: ${known}.`);
 }

@@ -66,7 +66,9 @@ function unsafeStringReason(text: string): string | null {
   }
   // Dialects disagree on backslashes: standard SQL and PostgreSQL read one literally, Spark SQL
   // reads it as an escape that could end the literal early. Rejecting it keeps literals safe in both.
-  if (text.includes("\\")) return "contains a backslash, which SQL dialects escape differently";
+  if (text.includes("\\")) {
+    return "contains a backslash, which SQL dialects escape differently: remove it from the value";
+  }
   if (text.includes("\u0000")) return "contains a NUL character";
   // Rendered SQL must never contain "{{", so that a leftover placeholder is always detectable.
   if (text.includes("{{")) return 'contains "{{", which is reserved for placeholders';
@@ -120,9 +122,7 @@ function checkList(raw: unknown, checkItem: (item: unknown) => Checked, kind: st
   }
   if (raw.length === 0) {
     // An empty list has no SQL literal form (`IN ()` is a syntax error).
-    return invalid(
-      "is an empty list: give at least one item, or leave the value out for the default",
-    );
+    return invalid("is an empty list: give at least one item, or no value at all");
   }
   const items: string[] = [];
   for (const [index, item] of raw.entries()) {

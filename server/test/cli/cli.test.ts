@@ -160,4 +160,18 @@ describe("command-line tool", () => {
     assert.equal(result.code, 2);
     assert.match(result.stderr, /Unknown workflow "nope"\. Known: .*"Weekly campaign delivery"/);
   });
+
+  test("unknown instance lists AMC ids", async () => {
+    const result = await runCli(app, [
+      "create",
+      "--workflow",
+      "Weekly campaign delivery",
+      "--instance",
+      "amcsandbox09",
+      "--start",
+      "2026-01-05",
+    ]);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /Unknown instance "amcsandbox09"\. Known: .*amcsandbox01 \("/);
+  });
 });

@@ -189,6 +189,12 @@ for (const backend of backends) {
       );
       assert.equal(invalid.data!.updateWorkflow.workflow, null);
       assert.equal(invalid.data!.updateWorkflow.userErrors[0].field[1], "sql");
+      const blank = await api.execute(
+        `mutation { createWorkflow(input: {name: "Blank", sql: " "}) {
+          workflow { id } userErrors { field message } } }`,
+      );
+      assert.deepEqual(blank.data!.createWorkflow.userErrors[0].field, ["input", "sql"]);
+      assert.match(blank.data!.createWorkflow.userErrors[0].message, /^sql is missing/);
       const stored = await database.prisma.workflow.findUniqueOrThrow({
         where: { name: "Weekly reach" },
       });

@@ -92,13 +92,18 @@ export function rejectMutation(error: UserError): MutationResult<never> {
   return { value: null, userErrors: [error] };
 }
 
-/** Renames the input fields in user error paths where GraphQL and the domain differ. */
+/** Renames input fields where GraphQL and the domain differ, in error paths and at the start of messages. */
 export function renameErrorFields<T>(
   result: MutationResult<T>,
   renames: Record<string, string>,
 ): MutationResult<T> {
   for (const error of result.userErrors) {
     error.field = error.field.map((part) => renames[part] ?? part);
+    // Messages of plain field checks start with the field's name, such as "sqlTemplate is missing".
+    for (const [from, to] of Object.entries(renames)) {
+      if (error.message.startsWith(`${from} `))
+        error.message = to + error.message.slice(from.length);
+    }
   }
   return result;
 }
