@@ -71,20 +71,20 @@ function dayEpochMsOrNull(text: string): number | null {
   return date.getTime();
 }
 
-function parseDayOrNull(text: string): TZDate | null {
-  const epochMs = dayEpochMsOrNull(text);
-  return epochMs === null ? null : new TZDate(epochMs, "UTC");
-}
-
 /** Parses "YYYY-MM-DD" into a UTC-pinned date; throws InvalidDateError when it is not a real date. */
 export function parseDay(text: string): TZDate {
-  const date = parseDayOrNull(text);
-  if (!date) {
+  return new TZDate(dayEpochMs(text), "UTC");
+}
+
+/** Returns midnight UTC of the day in epoch ms; throws InvalidDateError when it is not a real date. */
+function dayEpochMs(text: string): number {
+  const epochMs = dayEpochMsOrNull(text);
+  if (epochMs === null) {
     throw new InvalidDateError(
       `"${text}" is not a valid date: expected YYYY-MM-DD, e.g. 2024-01-31.`,
     );
   }
-  return date;
+  return epochMs;
 }
 
 /** Formats a date as "YYYY-MM-DD" in the date's own zone (UTC for dates from `parseDay`). */
@@ -95,9 +95,16 @@ export function formatDay(date: Date): string {
   return `${year}-${month}-${day}`;
 }
 
-/** Returns the day `days` after `day` (negative goes back), both "YYYY-MM-DD". */
+/**
+ * Returns the day `days` after `day` (negative goes back), both "YYYY-MM-DD". UTC days all last
+ * 24 hours, so plain arithmetic on epoch ms is exact, and cheaper than date-fns on a TZDate.
+ */
 export function addDaysToDay(day: string, days: number): string {
-  return formatDay(addDays(parseDay(day), days));
+  const date = new Date(dayEpochMs(day) + days * 86_400_000);
+  const year = String(date.getUTCFullYear()).padStart(4, "0");
+  const month = String(date.getUTCMonth() + 1).padStart(2, "0");
+  const dayOfMonth = String(date.getUTCDate()).padStart(2, "0");
+  return `${year}-${month}-${dayOfMonth}`;
 }
 
 /** Returns the ISO 8601 week label ("2026-W53") of the week containing `day`. */
@@ -198,8 +205,10 @@ export function amcTimeWindow(
   timezone: string,
 ): AmcTimeWindow {
   assertTimeZone(timezone);
+  // A valid day formats back to its own text.
+  dayEpochMs(week.startDate);
   return {
-    timeWindowStart: `${formatDay(parseDay(week.startDate))}T00:00:00`,
+    timeWindowStart: `${week.startDate}T00:00:00`,
     timeWindowEnd: `${addDaysToDay(week.endDate, 1)}T00:00:00`,
     timeWindowTimeZone: timezone,
   };
