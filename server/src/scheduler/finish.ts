@@ -248,8 +248,7 @@ export async function finishFailed(
 ): Promise<void> {
   // The budget counts attempts since the last manual retry, which gives a week a fresh one.
   const budgetAttempt = job.attempt - job.retriedAtAttempt;
-  const retry =
-    freeAttempt || (isWorthRetrying(status, reason) && budgetAttempt < job.maxAttempts);
+  const retry = freeAttempt || (isWorthRetrying(status, reason) && budgetAttempt < job.maxAttempts);
   const { settings } = context;
   const delayMs = retryDelayMs(
     budgetAttempt,
