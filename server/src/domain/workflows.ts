@@ -98,7 +98,11 @@ export function validateWorkflow(input: WorkflowInput): ValidWorkflow {
   const parsed = parseParameterDefinitions(input.parameters ?? [], ["input", "parameters"]);
   problems.errors.push(...parsed.errors);
   if (sqlTemplate !== null) {
-    const unknown = findUnknownPlaceholders(sqlTemplate, parsed.definitions);
+    // A placeholder whose declaration is invalid already has that error reported.
+    const invalidlyDeclared = namesOfInvalidDeclarations(input.parameters, parsed.definitions);
+    const unknown = findUnknownPlaceholders(sqlTemplate, parsed.definitions).filter(
+      (placeholder) => !invalidlyDeclared.has(placeholder),
+    );
     if (unknown.length > 0) {
       const error = unknownPlaceholdersError(unknown, parsed.definitions);
       problems.errors.push({ ...error, field: ["input", "sqlTemplate"] });
@@ -152,4 +156,19 @@ function nameTakenOr(error: unknown, name: string): unknown {
     `A workflow named "${name}" already exists: choose another name.`,
     "NAME_TAKEN",
   );
+}
+
+/** Returns the names of declared parameters that did not parse into a definition. */
+function namesOfInvalidDeclarations(
+  raw: unknown,
+  definitions: readonly ParameterDefinition[],
+): Set<string> {
+  const valid = new Set(definitions.map((definition) => definition.name));
+  const names = new Set<string>();
+  if (!Array.isArray(raw)) return names;
+  for (const item of raw) {
+    const name = (item as { name?: unknown } | null)?.name;
+    if (typeof name === "string" && !valid.has(name)) names.add(name);
+  }
+  return names;
 }

@@ -291,6 +291,19 @@ for (const backend of backends) {
       assert.equal(await db.prisma.workflow.count({ where: { name: "Broken" } }), 0);
     });
 
+    test("invalid declaration is not also unknown", async () => {
+      assert.deepEqual(
+        await rejection(
+          createWorkflow(db.prisma, {
+            name: "Bad default",
+            sqlTemplate: "SELECT x FROM t WHERE c IN ({{campaigns}})",
+            parameters: [{ name: "campaigns", type: "STRING_LIST", defaultValue: [] }],
+          }),
+        ),
+        [["input.parameters.0.defaultValue", "INVALID_PARAMETER_VALUE"]],
+      );
+    });
+
     test("createWorkflow accepts only queries", async () => {
       for (const sqlTemplate of ["DROP TABLE dsp_impressions", "-- a comment\nDELETE FROM x"]) {
         assert.deepEqual(
