@@ -41,8 +41,24 @@ function commandHelp(name: string, command: Command): string {
   );
 }
 
+/**
+ * Moves options for every command that come before the command after it, so that
+ * `amc-collections --url URL list` works like `amc-collections list --url URL`.
+ */
+function commandFirst(argv: string[]): string[] {
+  let index = 0;
+  while (index < argv.length) {
+    const option = /^--(url|token|json)(=.*)?$/.exec(argv[index]!);
+    if (!option) break;
+    const takesValue = option[1] !== "json" && option[2] === undefined;
+    index += takesValue ? 2 : 1;
+  }
+  if (index === 0 || index >= argv.length) return argv;
+  return [argv[index]!, ...argv.slice(0, index), ...argv.slice(index + 1)];
+}
+
 async function run(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
+  const [name, ...rest] = commandFirst(argv);
   if (!name || name === "--help" || name === "-h" || name === "help") {
     process.stdout.write(mainHelp() + "\n");
     return name ? 0 : 2;

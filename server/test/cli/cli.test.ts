@@ -161,6 +161,12 @@ describe("command-line tool", () => {
     assert.match(result.stderr, /Unknown workflow "nope"\. Known: .*"Weekly campaign delivery"/);
   });
 
+  test("options before the command", async () => {
+    const result = await runCli(app, ["--url", `${app.url}/graphql`, "--json", "workflows"]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.ok(Array.isArray(JSON.parse(result.stdout)));
+  });
+
   test("unknown instance lists AMC ids", async () => {
     const result = await runCli(app, [
       "create",
