@@ -244,6 +244,19 @@ export async function deleteCollection(
 
   await prisma.$transaction(async (tx) => {
     await lockCollection(tx, collectionId);
+    // Deleting the rows also deletes the only record of the weeks' saved workflows, so they are
+    // listed for the scheduler's cleanup first (src/scheduler/workflow-cleanup.ts).
+    await tx.$executeRawUnsafe(
+      `INSERT INTO "AmcWorkflowDeletion" (id, "instanceId", "amcWorkflowId", "createdAt")
+       SELECT gen_random_uuid(), c."instanceId", e."amcWorkflowId", now() AT TIME ZONE 'UTC'
+       FROM "Execution" e
+       JOIN "Week" w ON w.id = e."weekId"
+       JOIN "Collection" c ON c.id = w."collectionId"
+       WHERE c.id = $1::uuid AND e."amcWorkflowId" IS NOT NULL AND e."amcWorkflowDeletedAt" IS NULL
+       GROUP BY c."instanceId", e."amcWorkflowId"
+       ON CONFLICT ("instanceId", "amcWorkflowId") DO NOTHING`,
+      collectionId,
+    );
     await tx.collection.delete({ where: { id: collectionId } });
     await notifyChange(tx, { type: "collectionDeleted", id: collectionId });
   });

@@ -10,7 +10,8 @@ import { addEvent } from "./timeline.ts";
 // deleted once the week is finished and none of its executions can still run at AMC. For a
 // backfill that waits until the collection is no longer ACTIVE, so a running backfill spends
 // its AMC calls on its executions. A ROLLING collection stays ACTIVE, so its weeks are cleaned
-// up one by one. A manual retry of a week creates its workflow again.
+// up one by one. A manual retry of a week creates its workflow again. Deleting a collection
+// lists its weeks' workflows in AmcWorkflowDeletion, which the same sweep works through.
 
 /** A week's saved workflow that may be deleted, with the newest execution that ran it. */
 interface FinishedWorkflow {
@@ -38,10 +39,53 @@ const finishedWorkflowsSql = `
   ORDER BY e."weekId", e."amcWorkflowId", e.attempt DESC
   LIMIT $1::int`;
 
+/** Result of cleaning up one saved workflow: deleted, already gone, or kept by AMC's rejection. */
+type CleanupOutcome = { outcome: "deleted" | "gone" | "rejected"; message: string };
+
+/**
+ * Deletes one saved workflow at AMC. A 404 counts as gone. Any other rejection recurs on every
+ * try, so it is reported once and the workflow is left at AMC. Returns undefined after a
+ * transient fault, for the next sweep to retry.
+ */
+async function deleteAtAmc(
+  context: RunnerContext,
+  accountId: string,
+  amcInstanceId: string,
+  amcWorkflowId: string,
+  ids: Record<string, string>,
+): Promise<CleanupOutcome | undefined> {
+  try {
+    const account = await accountFor(context, context.accounts, accountId);
+    await context.amc.deleteWorkflow(account, amcInstanceId, amcWorkflowId);
+    return { outcome: "deleted", message: `Deleted saved workflow ${amcWorkflowId} at AMC.` };
+  } catch (error) {
+    if (!(error instanceof AmcApiError) || error.kind !== "permanent") {
+      context.logger.warn(
+        { ...ids, amcWorkflowId, err: error },
+        "deleting a saved workflow at AMC failed; the next sweep retries it",
+      );
+      return undefined;
+    }
+    if (error.httpStatus === 404) {
+      return {
+        outcome: "gone",
+        message: `Saved workflow ${amcWorkflowId} was already gone at AMC.`,
+      };
+    }
+    context.logger.warn(
+      { ...ids, amcWorkflowId, err: error },
+      "AMC rejected the delete of a saved workflow",
+    );
+    return {
+      outcome: "rejected",
+      message: `AMC rejected the delete of saved workflow ${amcWorkflowId}: ${error.message}`,
+    };
+  }
+}
+
 /**
  * Deletes up to `limit` saved workflows of finished weeks at AMC and marks the executions that
- * ran them. A workflow that AMC no longer has counts as deleted. Transient faults leave it for
- * the next sweep. Returns the number handled.
+ * ran them, then up to `limit` of deleted collections. Returns the number handled.
  */
 export async function sweepSavedWorkflows(context: RunnerContext, limit = 20): Promise<number> {
   const rows = await context.database.prisma.$queryRawUnsafe<FinishedWorkflow[]>(
@@ -50,37 +94,15 @@ export async function sweepSavedWorkflows(context: RunnerContext, limit = 20): P
   );
   let handled = 0;
   for (const row of rows) {
-    const ids = {
-      weekId: row.weekId,
-      executionId: row.executionId,
-      amcWorkflowId: row.amcWorkflowId,
-    };
-    let outcome: "deleted" | "gone" | "rejected";
-    let message: string;
-    try {
-      const account = await accountFor(context, context.accounts, row.accountId);
-      await context.amc.deleteWorkflow(account, row.amcInstanceId, row.amcWorkflowId);
-      outcome = "deleted";
-      message = `Deleted saved workflow ${row.amcWorkflowId} at AMC after the week finished.`;
-    } catch (error) {
-      if (!(error instanceof AmcApiError) || error.kind !== "permanent") {
-        context.logger.warn(
-          { ...ids, err: error },
-          "deleting a saved workflow at AMC failed; the next sweep retries it",
-        );
-        continue;
-      }
-      // Any rejection but a 404 recurs on every try, so it is recorded once and the workflow
-      // is left at AMC.
-      if (error.httpStatus === 404) {
-        outcome = "gone";
-        message = `Saved workflow ${row.amcWorkflowId} was already gone at AMC.`;
-      } else {
-        outcome = "rejected";
-        message = `AMC rejected the delete of saved workflow ${row.amcWorkflowId}: ${error.message}`;
-        context.logger.warn({ ...ids, err: error }, "AMC rejected the delete of a saved workflow");
-      }
-    }
+    const ids = { weekId: row.weekId, executionId: row.executionId };
+    const result = await deleteAtAmc(
+      context,
+      row.accountId,
+      row.amcInstanceId,
+      row.amcWorkflowId,
+      ids,
+    );
+    if (!result) continue;
     // Rows of a newer attempt, which a manual retry may have started meanwhile, keep their mark
     // unset: that attempt creates the workflow again.
     const marked = await context.database.prisma.$executeRawUnsafe(
@@ -92,14 +114,50 @@ export async function sweepSavedWorkflows(context: RunnerContext, limit = 20): P
       row.attempt,
     );
     if (marked > 0) {
-      const kind = outcome === "rejected" ? "ERROR" : "WORKFLOW_DELETED";
-      await addEvent(context.database.prisma, row.executionId, kind, message, {
+      const kind = result.outcome === "rejected" ? "ERROR" : "WORKFLOW_DELETED";
+      await addEvent(context.database.prisma, row.executionId, kind, result.message, {
         amcWorkflowId: row.amcWorkflowId,
-        outcome,
+        outcome: result.outcome,
       });
     }
-    savedWorkflowsCleanedTotal.inc({ outcome });
-    context.logger.debug({ ...ids, outcome }, "saved workflow cleaned up");
+    savedWorkflowsCleanedTotal.inc({ outcome: result.outcome });
+    context.logger.debug({ ...ids, outcome: result.outcome }, "saved workflow cleaned up");
+    handled++;
+  }
+  return handled + (await sweepDeletedCollections(context, limit));
+}
+
+/** A saved workflow of a deleted collection, listed by `deleteCollection`. */
+interface PendingDeletion {
+  id: string;
+  amcWorkflowId: string;
+  amcInstanceId: string;
+  accountId: string;
+}
+
+/** Deletes up to `limit` saved workflows of deleted collections at AMC; returns the number handled. */
+async function sweepDeletedCollections(context: RunnerContext, limit: number): Promise<number> {
+  const rows = await context.database.prisma.$queryRawUnsafe<PendingDeletion[]>(
+    `SELECT d.id, d."amcWorkflowId", i."amcInstanceId", i."accountId"
+     FROM "AmcWorkflowDeletion" d JOIN "Instance" i ON i.id = d."instanceId"
+     ORDER BY d."createdAt" LIMIT $1::int`,
+    limit,
+  );
+  let handled = 0;
+  for (const row of rows) {
+    const result = await deleteAtAmc(context, row.accountId, row.amcInstanceId, row.amcWorkflowId, {
+      deletionId: row.id,
+    });
+    if (!result) continue;
+    await context.database.prisma.$executeRawUnsafe(
+      `DELETE FROM "AmcWorkflowDeletion" WHERE id = $1::uuid`,
+      row.id,
+    );
+    savedWorkflowsCleanedTotal.inc({ outcome: result.outcome });
+    context.logger.info(
+      { amcWorkflowId: row.amcWorkflowId, outcome: result.outcome },
+      "saved workflow of a deleted collection cleaned up",
+    );
     handled++;
   }
   return handled;

@@ -3,6 +3,7 @@ import { after, before, describe, test } from "node:test";
 import { createAmcClient } from "../../src/amc/client.ts";
 import { AmcApiError, type AmcAccountConnection } from "../../src/amc/types.ts";
 import type { Database } from "../../src/db/database.ts";
+import { deleteCollection } from "../../src/domain/collections.ts";
 import type { Sandbox } from "../../src/sandbox/index.ts";
 import { savedWorkflowId } from "../../src/scheduler/submit.ts";
 import { backends, createTestDatabase } from "../support/database.ts";
@@ -185,6 +186,46 @@ for (const backend of backends) {
         where: { kind: "WORKFLOW_DELETED", execution: { week: { collectionId } } },
       });
       assert.equal(events, 3);
+    });
+
+    test("deleted collection's workflows are deleted", async () => {
+      const amcInstanceId = `amcdeleted${backend}`;
+      const fixture = await createSandboxCollections(db, sandbox.url, {
+        collections: 1,
+        weeksPerCollection: 2,
+        amcInstanceIds: [amcInstanceId],
+      });
+      const collectionId = fixture.collectionIds[0]!;
+      const weeks = await db.prisma.week.findMany({ where: { collectionId } });
+      // Sweeps run at a scheduler's start and then once a minute, so these weeks finish with
+      // their workflows still at AMC.
+      const first = await startTestScheduler(db, { tickIntervalMs: 60_000 });
+      try {
+        await waitUntil("both weeks SUCCESS", async () => {
+          const done = await db.prisma.week.count({ where: { collectionId, status: "SUCCESS" } });
+          return done === 2;
+        });
+      } finally {
+        await first.stop();
+      }
+      for (const week of weeks) {
+        assert.equal(await workflowExists(amcInstanceId, savedWorkflowId(week.id)), true);
+      }
+
+      await deleteCollection(db.prisma, collectionId);
+      assert.equal(await db.prisma.amcWorkflowDeletion.count(), 2);
+      const second = await startTestScheduler(db);
+      try {
+        await waitUntil(
+          "pending deletions done",
+          async () => (await db.prisma.amcWorkflowDeletion.count()) === 0,
+        );
+      } finally {
+        await second.stop();
+      }
+      for (const week of weeks) {
+        assert.equal(await workflowExists(amcInstanceId, savedWorkflowId(week.id)), false);
+      }
     });
 
     test("submit recreates a workflow deleted meanwhile", async () => {
