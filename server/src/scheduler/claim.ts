@@ -242,6 +242,18 @@ export async function renewLeases(
   return new Set(rows.map((row) => row.id));
 }
 
+/**
+ * Lets every RUNNING week leased by another owner be taken over at once, when no other process
+ * can be running. Returns how many.
+ */
+export function expireOtherLeases(prisma: SqlExecutor, owner: string): Promise<number> {
+  return prisma.$executeRawUnsafe(
+    `UPDATE "Week" SET "leaseExpiresAt" = ${utcNow} - interval '1 millisecond'
+     WHERE status = 'RUNNING' AND "leaseOwner" IS DISTINCT FROM $1`,
+    owner,
+  );
+}
+
 /** Lets the given RUNNING weeks be taken over at once, for a graceful stop. */
 export async function releaseLeases(
   prisma: SqlExecutor,

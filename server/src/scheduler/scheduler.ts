@@ -6,6 +6,7 @@ import { retryDelayMs } from "./backoff.ts";
 import { sweepCancelledExecutions } from "./cancel.ts";
 import {
   claimWeeks,
+  expireOtherLeases,
   releaseLeases,
   renewLeases,
   takeOverExpiredLeases,
@@ -267,7 +268,7 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
   renewTimer.unref();
 
   if (options.soleProcess) {
-    const expired = await expireOtherLeases(database, owner);
+    const expired = await expireOtherLeases(database.prisma, owner);
     if (expired > 0) {
       logger.info(`expired the leases of ${expired} weeks that an earlier process left running`);
     }
@@ -282,20 +283,18 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
       stopping = true;
       wakeUp?.();
       await looping;
+      const timeoutMs = options.stopTimeoutMs ?? 10_000;
       // A delete cut short is safe: the next sweep finds the workflow gone and marks it.
-      await waitAtMost(cleanup, options.stopTimeoutMs ?? 10_000);
+      await finishesWithin(cleanup, timeoutMs);
       clearInterval(renewTimer);
       await wakeSource?.close();
       wakeSource = undefined;
       const inFlight = [...runners.entries()];
       for (const [, runner] of inFlight) runner.controller.abort(new Error("scheduler stopping"));
-      const timeoutMs = options.stopTimeoutMs ?? 10_000;
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<"timeout">((resolve) => {
-        timer = setTimeout(() => resolve("timeout"), timeoutMs);
-      });
-      const settled = await Promise.race([Promise.all(inFlight.map(([, r]) => r.done)), timedOut]);
-      clearTimeout(timer);
+      const settled = await finishesWithin(
+        Promise.all(inFlight.map(([, runner]) => runner.done)),
+        timeoutMs,
+      );
       // Runners that reached a safe point hand their weeks over at once. A runner still inside an
       // AMC call keeps its lease until it expires, so no replica resumes a week mid-create.
       const safe = inFlight.map(([id]) => id).filter((id) => !runners.has(id));
@@ -303,7 +302,7 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
         logger.warn({ err: error }, "releasing leases failed; they expire instead"),
       );
       logger.info(
-        { released: safe.length, abandoned: settled === "timeout" ? runners.size : 0 },
+        { released: safe.length, abandoned: settled ? 0 : runners.size },
         "scheduler stopped",
       );
     })();
@@ -319,19 +318,14 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
   };
 }
 
-/** Waits for `promise`, or for `ms` when it takes longer. */
-async function waitAtMost(promise: Promise<unknown> | undefined, ms: number): Promise<void> {
-  if (!promise) return;
+/** Waits for `promise` at most `ms`; returns false when the time ran out first. */
+async function finishesWithin(promise: Promise<unknown> | undefined, ms: number): Promise<boolean> {
+  if (!promise) return true;
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  const timedOut = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  const finished = await Promise.race([promise.then(() => true), timedOut]);
   clearTimeout(timer);
-}
-
-/** Makes every RUNNING week leased by another owner ready for a takeover; returns how many. */
-function expireOtherLeases(database: Database, owner: string): Promise<number> {
-  return database.prisma.$executeRawUnsafe(
-    `UPDATE "Week" SET "leaseExpiresAt" = (now() AT TIME ZONE 'UTC') - interval '1 millisecond'
-     WHERE status = 'RUNNING' AND "leaseOwner" IS DISTINCT FROM $1`,
-    owner,
-  );
+  return finished;
 }
