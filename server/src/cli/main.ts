@@ -48,10 +48,10 @@ function commandHelp(name: string, command: Command): string {
 function commandFirst(argv: string[]): string[] {
   let index = 0;
   while (index < argv.length) {
-    const option = /^--(url|token|json)(=.*)?$/.exec(argv[index]!);
-    if (!option) break;
-    const takesValue = option[1] !== "json" && option[2] === undefined;
-    index += takesValue ? 2 : 1;
+    const [, name, inlineValue] = /^--([a-z]+)(=.*)?$/.exec(argv[index]!) ?? [];
+    if (!name || name === "help" || !Object.hasOwn(globalOptions, name)) break;
+    const { type } = globalOptions[name as keyof typeof globalOptions];
+    index += type === "string" && inlineValue === undefined ? 2 : 1;
   }
   if (index === 0 || index >= argv.length) return argv;
   return [argv[index]!, ...argv.slice(0, index), ...argv.slice(index + 1)];

@@ -113,7 +113,7 @@ async function openPgliteDir(dataDir: string): Promise<Database> {
 }
 
 /** Size of the statement pool for a given DATABASE_POOL_SIZE. */
-export function statementPoolSize(poolSize: number): number {
+function statementPoolSize(poolSize: number): number {
   return Math.max(2, Math.ceil(poolSize / 2));
 }
 

@@ -1,3 +1,4 @@
+import type pg from "pg";
 import type { Database } from "./database.ts";
 
 // Statements that run once or more per week go straight to the driver under Prisma, because
@@ -21,14 +22,10 @@ export function namedStatement(name: string, text: string): NamedStatement {
 /** Runs one statement and returns its rows, inside or outside a transaction. */
 export type DirectQuery = <Row>(statement: NamedStatement, values: unknown[]) => Promise<Row[]>;
 
-/** Something with pg's `query`: the statement pool or one of its clients. */
-interface PgQueryable {
-  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
-}
-
-function pgQuery(target: PgQueryable): DirectQuery {
+/** Returns the statement runner of one pooled connection, for a transaction on it. */
+function clientQuery(client: pg.PoolClient): DirectQuery {
   return async <Row>(statement: NamedStatement, values: unknown[]) => {
-    const result = await target.query({ name: statement.name, text: statement.text, values });
+    const result = await client.query({ name: statement.name, text: statement.text, values });
     return result.rows as Row[];
   };
 }
@@ -43,7 +40,14 @@ export async function queryDirect<Row>(
   statement: NamedStatement,
   values: unknown[],
 ): Promise<Row[]> {
-  if (database.statementPool) return pgQuery(database.statementPool)<Row>(statement, values);
+  if (database.statementPool) {
+    const result = await database.statementPool.query({
+      name: statement.name,
+      text: statement.text,
+      values,
+    });
+    return result.rows as Row[];
+  }
   if (database.pglite) {
     const result = await database.pglite.query<Row>(statement.text, values);
     return result.rows;
@@ -66,7 +70,7 @@ export async function transactionDirect<T>(
     let broken: Error | undefined;
     try {
       await client.query(`BEGIN; ${opening}`);
-      const result = await work(pgQuery(client));
+      const result = await work(clientQuery(client));
       await client.query("COMMIT");
       return result;
     } catch (error) {

@@ -100,11 +100,7 @@ export function formatDay(date: Date): string {
  * 24 hours, so plain arithmetic on epoch ms is exact, and cheaper than date-fns on a TZDate.
  */
 export function addDaysToDay(day: string, days: number): string {
-  const date = new Date(dayEpochMs(day) + days * 86_400_000);
-  const year = String(date.getUTCFullYear()).padStart(4, "0");
-  const month = String(date.getUTCMonth() + 1).padStart(2, "0");
-  const dayOfMonth = String(date.getUTCDate()).padStart(2, "0");
-  return `${year}-${month}-${dayOfMonth}`;
+  return new Date(dayEpochMs(day) + days * 86_400_000).toISOString().slice(0, 10);
 }
 
 /** Returns the ISO 8601 week label ("2026-W53") of the week containing `day`. */
