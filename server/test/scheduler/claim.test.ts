@@ -220,9 +220,9 @@ for (const backend of backends) {
       assert.equal((await renewLeases(db.prisma, "replica-b", leaseMs, ids)).size, 0);
 
       await releaseLeases(db.prisma, "replica-a", ids.slice(0, 2));
-      const taken = await takeOverExpiredLeases(db, "replica-b", leaseMs, 10);
-      assert.deepEqual(taken.map((week) => week.weekId).sort(), ids.slice(0, 2).sort());
-      assert.ok(taken.every((week) => week.attempt === 1));
+      const takenOver = await takeOverExpiredLeases(db, "replica-b", leaseMs, 10);
+      assert.deepEqual(takenOver.map((week) => week.weekId).sort(), ids.slice(0, 2).sort());
+      assert.ok(takenOver.every((week) => week.attempt === 1));
       assert.equal((await renewLeases(db.prisma, "replica-a", leaseMs, ids)).size, 1);
     });
 
